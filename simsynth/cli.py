@@ -1,0 +1,182 @@
+"""The `simsynth` command line (DESIGN §8).
+
+User mistakes (`SimsynthError`) print one line each on stderr and exit with status 2; any
+other exception is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from simsynth.errors import SimsynthError
+
+app = typer.Typer(
+    name="simsynth",
+    help="Labeled synthetic training data from simulations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(highlight=False)
+
+BAD_INPUT = 2
+
+
+@contextmanager
+def reporting_errors() -> Iterator[None]:
+    """Turn `SimsynthError` into one line per problem on stderr and exit status 2."""
+    try:
+        yield
+    except SimsynthError as error:
+        for line in error.lines():
+            print(line, file=sys.stderr)
+        raise typer.Exit(BAD_INPUT) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        from simsynth import __version__
+
+        print(f"simsynth {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Labeled synthetic training data from simulations."""
+
+
+@app.command()
+def run(
+    file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    out: Annotated[
+        Path | None, typer.Option(help="Dataset directory (default: output.dir).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Replace the scenario's seed.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing dataset directory.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Run a scenario and write its labeled dataset."""
+    from simsynth.progress import simulated_time_progress
+    from simsynth.runner import run as run_scenario
+    from simsynth.scenario import load_scenario
+
+    with reporting_errors():
+        scenario = load_scenario(file)
+        show = not quiet and sys.stderr.isatty()
+        with simulated_time_progress(scenario.name, enabled=show) as progress:
+            manifest = run_scenario(
+                scenario, out=out, seed=seed, overwrite=overwrite, progress=progress
+            )
+    if not quiet:
+        _print_summary(out if out is not None else scenario.output_dir, manifest)
+
+
+def _print_summary(directory: Path, manifest: dict[str, Any]) -> None:
+    counts = manifest["counts"]
+    positives = counts["positives"]
+    kinds = ", ".join(f"{kind} {n:,}" for kind, n in positives.items()) or "none"
+    console.print(f"dataset: {directory}")
+    console.print(
+        f"  events {counts['events']:,} · episodes {counts['episodes']:,} · "
+        f"positive events {sum(positives.values()):,} ({kinds})"
+    )
+    console.print(f"  read it: pandas.read_parquet('{directory}/events')")
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+) -> None:
+    """Check scenario files without running them."""
+    from simsynth.scenario import load_scenario
+
+    failed = False
+    for file in files:
+        try:
+            scenario = load_scenario(file)
+        except SimsynthError as error:
+            failed = True
+            for line in error.lines():
+                print(line, file=sys.stderr)
+        else:
+            console.print(f"{file}: ok ({scenario.model}, {len(scenario.incidents)} incidents)")
+    if failed:
+        raise typer.Exit(BAD_INPUT)
+
+
+@app.command("list")
+def list_models() -> None:
+    """List the registered models and their incident kinds."""
+    from simsynth import registry
+
+    table = Table("model", "incident kinds", "what it simulates", box=None)
+    for key in registry.entries():
+        with reporting_errors():
+            model = registry.load(key)
+        table.add_row(key, ", ".join(model.incident_kinds) or "-", model.summary)
+    console.print(table)
+
+
+@app.command()
+def describe(
+    model: Annotated[str, typer.Argument(help="Model key, e.g. customers.contact_center.")],
+) -> None:
+    """Show a model's params, incident kinds and event columns."""
+    from simsynth import registry
+    from simsynth.describe import arrow_type_text
+    from simsynth.sink import CORE_COLUMN_DOCS, core_fields
+
+    with reporting_errors():
+        model_class = registry.load(model)
+    console.print(f"[bold]{model_class.key}[/bold]: {model_class.summary}")
+    if model_class.reference:
+        console.print(f"validated against: {model_class.reference}")
+    console.print(_params_table("params", model_class.Params))
+    for kind, spec in model_class.incident_kinds.items():
+        console.print(f"\n[bold]incident {kind}[/bold]: {spec.doc}")
+        console.print(f"labels: {spec.labels}")
+        console.print(_params_table(f"{kind} params", spec.params))
+    console.print(f"\nevent types: {', '.join(model_class.event_types)}")
+    columns = Table("column", "type", "meaning", title="event columns", box=None)
+    for field in core_fields(pa_timestamp()):
+        columns.add_row(field.name, arrow_type_text(field.type), CORE_COLUMN_DOCS[field.name])
+    for column in model_class.columns:
+        columns.add_row(column.name, arrow_type_text(column.type), column.doc)
+    console.print(columns)
+
+
+def pa_timestamp() -> Any:
+    import pyarrow as pa
+
+    return pa.timestamp("us")
+
+
+def _params_table(title: str, params: Any) -> Table:
+    from simsynth.describe import field_rows
+
+    table = Table("name", "type", "default", "bounds", "meaning", title=title, box=None)
+    for row in field_rows(params):
+        table.add_row(row.name, row.type, row.default, row.bounds, row.doc)
+    return table
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editors)."""
+    from simsynth.scenario import scenario_json_schema
+
+    print(json.dumps(scenario_json_schema(), indent=2))

@@ -1,0 +1,168 @@
+"""Dataset directories (DESIGN §3): written into a temporary sibling, checked, then renamed.
+
+A reader either sees no directory at the target path or a complete one whose `manifest.json`
+says `complete` and lists the sha256 of every file. A run killed at any moment leaves only a
+hidden temporary sibling, which the next writer into the same parent removes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from simsynth.errors import DatasetError, OutputExistsError
+
+FORMAT = "simsynth-dataset/1"
+MANIFEST = "manifest.json"
+_TEMP_MARK = ".simsynth-tmp-"
+
+
+def _temp_prefix(target: Path) -> str:
+    return f".{target.name}{_TEMP_MARK}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temporaries(target: Path) -> None:
+    """Delete temporary siblings of `target` left by writers that no longer run."""
+    parent = target.parent
+    if not parent.is_dir():
+        return
+    for candidate in parent.glob(_temp_prefix(target) + "*"):
+        pid_text = candidate.name.removeprefix(_temp_prefix(target)).split("-", 1)[0]
+        if not pid_text.isdigit() or not _pid_alive(int(pid_text)):
+            shutil.rmtree(candidate, ignore_errors=True)
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def describe_files(root: Path) -> dict[str, dict[str, Any]]:
+    """sha256, bytes and (for Parquet) rows of every file under `root`, by relative path."""
+    files: dict[str, dict[str, Any]] = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        relative = path.relative_to(root).as_posix()
+        if relative == MANIFEST:
+            continue
+        entry: dict[str, Any] = {"sha256": sha256_of(path), "bytes": path.stat().st_size}
+        if path.suffix == ".parquet":
+            entry["rows"] = pq.ParquetFile(path).metadata.num_rows
+        files[relative] = entry
+    return files
+
+
+class DatasetWriter:
+    """Context manager owning a temporary dataset directory until `commit` renames it.
+
+    Leaving the context without `commit` (an error, Ctrl-C) deletes the temporary directory.
+    """
+
+    def __init__(self, target: Path, *, overwrite: bool = False):
+        self.target = Path(target)
+        self.overwrite = overwrite
+        self.root: Path | None = None
+
+    def __enter__(self) -> DatasetWriter:
+        if self.target.exists() and not self.overwrite:
+            raise OutputExistsError(self.target)
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(self.target)
+        prefix = f"{_temp_prefix(self.target)}{os.getpid()}-"
+        self.root = Path(tempfile.mkdtemp(prefix=prefix, dir=self.target.parent))
+        return self
+
+    def commit(self, manifest: dict[str, Any]) -> dict[str, Any]:
+        """Check every file, write the manifest with `status: complete`, rename into place."""
+        assert self.root is not None, "commit() outside the context"
+        files = describe_files(self.root)
+        manifest = {"format": FORMAT, "status": "complete", **manifest, "files": files}
+        manifest_path = self.root / MANIFEST
+        manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
+        _fsync_tree(self.root)
+        if self.target.exists():
+            trash = Path(
+                tempfile.mkdtemp(prefix=_temp_prefix(self.target) + "old-", dir=self.target.parent)
+            )
+            os.replace(self.target, trash / "old")
+            os.replace(self.root, self.target)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            os.replace(self.root, self.target)
+        self.root = None
+        return manifest
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.root is not None:
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.root = None
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in root.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+    with contextlib.suppress(OSError):
+        descriptor = os.open(root, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def read_manifest(directory: str | os.PathLike[str]) -> dict[str, Any]:
+    """The manifest of a complete dataset; raises `DatasetError` for anything else."""
+    path = Path(directory) / MANIFEST
+    try:
+        manifest = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise DatasetError(f"{directory}: not a simsynth dataset (no {MANIFEST})") from None
+    except (OSError, json.JSONDecodeError) as error:
+        raise DatasetError(f"{path}: unreadable manifest ({error})") from None
+    if manifest.get("format") != FORMAT or manifest.get("status") != "complete":
+        raise DatasetError(
+            f"{directory}: dataset is not complete (status: {manifest.get('status')})"
+        )
+    return manifest
+
+
+def read_table(directory: str | os.PathLike[str], table: str = "events") -> pd.DataFrame:
+    """One table of a complete dataset as a DataFrame, sorted by run and row order."""
+    read_manifest(directory)
+    frame = pd.read_parquet(Path(directory) / table)
+    order = "event_id" if table == "events" else frame.columns[0]
+    return frame.sort_values(["run_id", order], kind="stable").reset_index(drop=True)
+
+
+def read_events(directory: str | os.PathLike[str]) -> pd.DataFrame:
+    """All events of a complete dataset as a pandas DataFrame."""
+    return read_table(directory, "events")

@@ -1,0 +1,57 @@
+"""Turning a scenario's incident entries into concrete, numbered occurrences.
+
+An entry has either a fixed time (`at`) or a Poisson `rate` of episodes over the run; both are
+resolved here, once, from the run's `incidents` stream, so every model handles a plain list of
+occurrences sorted by start time with episode ids 0, 1, 2, ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from simsynth.model import ParamsModel
+from simsynth.units import PerSecond, Seconds
+
+EpisodeId = int
+
+
+class IncidentEntry(Protocol):
+    """What the scheduler needs of a scenario's incident entry."""
+
+    kind: str
+    at: Seconds | None
+    rate: PerSecond | None
+    params: ParamsModel
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One scheduled rare-event episode."""
+
+    episode_id: EpisodeId
+    kind: str
+    at: Seconds
+    params: ParamsModel
+
+
+def schedule(
+    entries: Sequence[IncidentEntry], duration: Seconds, rng: np.random.Generator
+) -> tuple[Occurrence, ...]:
+    """Resolve fixed and Poisson incident entries into occurrences numbered by start time."""
+    timed: list[tuple[Seconds, int, IncidentEntry]] = []
+    for index, entry in enumerate(entries):
+        if entry.at is not None:
+            timed.append((entry.at, index, entry))
+        elif entry.rate:
+            count = rng.poisson(entry.rate * duration)
+            for at in np.sort(rng.uniform(0.0, duration, size=count)):
+                timed.append((float(at), index, entry))
+    timed.sort(key=lambda item: (item[0], item[1]))
+    return tuple(
+        Occurrence(episode_id=i, kind=entry.kind, at=at, params=entry.params)
+        for i, (at, _, entry) in enumerate(timed)
+    )

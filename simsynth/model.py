@@ -1,0 +1,88 @@
+"""The shape every simsynth model has (DESIGN §4).
+
+A model class declares its `Params`, its incident kinds, its event types and the extra event
+columns it writes, and runs forward in time with `advance(until)`. It receives everything it
+needs in a `RunContext` and emits events to the context's sink; it never touches files.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict
+
+from simsynth.units import Seconds
+
+if TYPE_CHECKING:
+    from simsynth.incidents import Occurrence
+    from simsynth.seeding import RunSeeds
+    from simsynth.sink import RunRecorder
+
+
+def dictionary_type() -> pa.DataType:
+    """The Arrow type of categorical string columns (`event_type`, `label_kind`, ...)."""
+    return pa.dictionary(pa.int32(), pa.string())
+
+
+class ParamsModel(BaseModel):
+    """Base of every params class: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class Column:
+    """An extra event column a model writes; float NaN is written as null."""
+
+    name: str
+    type: pa.DataType
+    doc: str
+    categories: tuple[str, ...] = ()
+    """For dictionary columns: the category names; the model emits their integer codes."""
+
+
+@dataclass(frozen=True)
+class IncidentKind:
+    """A rare-event kind a model can inject, and which events its episodes label."""
+
+    params: type[ParamsModel]
+    doc: str
+    labels: str
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a model gets to run: validated params, scheduled incidents, seeds and a sink."""
+
+    params: ParamsModel
+    duration: Seconds
+    occurrences: tuple[Occurrence, ...]
+    seeds: RunSeeds
+    recorder: RunRecorder
+    start: datetime | None = None
+
+
+class SimModel(ABC):
+    """Mixin declaring a simsynth model; Mesa models also subclass `mesa.Model`."""
+
+    key: ClassVar[str]
+    """Registry key, `<domain>.<name>`."""
+    summary: ClassVar[str]
+    """One line: what the model simulates."""
+    Params: ClassVar[type[ParamsModel]]
+    incident_kinds: ClassVar[dict[str, IncidentKind]]
+    event_types: ClassVar[tuple[str, ...]]
+    columns: ClassVar[tuple[Column, ...]]
+    reference: ClassVar[str] = ""
+    """The published result the model is validated against."""
+
+    @abstractmethod
+    def advance(self, until: Seconds) -> None:
+        """Run the simulation forward to simulated time `until` (seconds)."""
+
+    def finish(self) -> None:  # noqa: B027 - optional hook
+        """Called once after the last `advance`: close open episodes, emit final rows."""

@@ -1,0 +1,1 @@
+"""Customer-facing worlds: card payments, contact centres."""

@@ -1,0 +1,1 @@
+"""`customers.contact_center`: a SimPy call centre with outages and call surges."""

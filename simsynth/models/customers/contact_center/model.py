@@ -1,0 +1,140 @@
+"""A contact centre: callers queue for agents, may hang up, and are hit by outages and surges.
+
+An M/M/c queue (M/M/c+M with abandonment) in SimPy, validated against Erlang C and Erlang A.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, ClassVar, Literal
+
+import numpy as np
+import pyarrow as pa
+import simpy
+from pydantic import Field
+
+from simsynth import draws
+from simsynth.model import Column, IncidentKind, ParamsModel, RunContext, SimModel
+from simsynth.models.customers.contact_center.arrival_rate import ArrivalRate, Surge
+from simsynth.models.customers.contact_center.processes import Switchboard
+from simsynth.units import Duration, Rate, Seconds
+
+Multiplier = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
+
+
+class ContactCenterParams(ParamsModel):
+    """Staffing, demand and caller behaviour."""
+
+    agents: int = Field(12, ge=1, le=100_000, description="Agents answering calls.")
+    arrival_rate: Rate = Field(
+        100 / 3600, gt=0, le=10_000, description="Mean calls per time before the hourly profile."
+    )
+    hourly_profile: tuple[Multiplier, ...] | None = Field(
+        None,
+        min_length=24,
+        max_length=24,
+        description="24 multipliers of arrival_rate, one per hour of day (from `start`'s clock).",
+    )
+    service_time: Duration = Field(240.0, gt=0, description="Mean talk time of a call.")
+    service_distribution: Literal["exponential", "lognormal"] = Field(
+        "exponential", description="Distribution of talk times."
+    )
+    service_cv: float = Field(
+        1.0, gt=0, le=10, description="Coefficient of variation of lognormal talk times."
+    )
+    patience: Duration | None = Field(
+        None,
+        gt=0,
+        description="Mean (exponential) time callers wait before hanging up; "
+        "empty = they never do.",
+    )
+
+
+class OutageParams(ParamsModel):
+    """A share of the agents (or all of them) unavailable for a while."""
+
+    duration: Duration = Field(1800.0, gt=0, description="How long the agents are down.")
+    share: float = Field(
+        1.0, gt=0, le=1, description="Share of agents taken down (rounded up); 1 = the whole line."
+    )
+
+
+class CallSurgeParams(ParamsModel):
+    """A window in which callers arrive faster."""
+
+    duration: Duration = Field(3600.0, gt=0, description="How long the surge lasts.")
+    multiplier: float = Field(3.0, ge=1, le=1000, description="Arrival-rate multiplier.")
+
+
+LABELS = (
+    "calls that arrive during the window [at, at + duration) carry the episode's label on all "
+    "their events (arrival, answer or abandonment, completion); when windows overlap, the "
+    "episode that started last wins. The episode's entities are those callers."
+)
+
+
+class ContactCenter(SimModel):
+    """SimPy contact centre emitting one row per call step."""
+
+    key = "customers.contact_center"
+    summary = "Callers queue for agents (M/M/c+M); outages and call surges."
+    reference = "Erlang C (no abandonment) and Erlang A (exponential patience)"
+    Params = ContactCenterParams
+    incident_kinds: ClassVar[dict[str, IncidentKind]] = {
+        "outage": IncidentKind(
+            OutageParams,
+            "Agents go off the line as they finish their current call, until the end.",
+            LABELS,
+        ),
+        "call_surge": IncidentKind(CallSurgeParams, "Arrival rate multiplied.", LABELS),
+    }
+    event_types = ("call_arrival", "call_answered", "call_abandoned", "call_completed")
+    columns = (
+        Column("agent_id", pa.int32(), "Agent who took the call; -1 before and if never answered."),
+        Column("queue_len", pa.int32(), "Callers waiting just after the event, this one excluded."),
+        Column("wait_s", pa.float64(), "Seconds waited in queue (null on arrival)."),
+        Column("service_s", pa.float64(), "Talk time in seconds (only on call_completed)."),
+    )
+
+    def __init__(self, context: RunContext):
+        params: ContactCenterParams = context.params  # type: ignore[assignment]
+        seeds = context.seeds
+        self.env = simpy.Environment()
+        surges = [
+            Surge(o.at, o.at + o.params.duration, o.params.multiplier)
+            for o in context.occurrences
+            if o.kind == "call_surge"
+        ]
+        start = context.start
+        day_offset = (
+            0.0 if start is None else start.hour * 3600.0 + start.minute * 60.0 + start.second
+        )
+        self.switchboard = Switchboard(
+            self.env,
+            params.agents,
+            ArrivalRate(params.arrival_rate, params.hourly_profile, day_offset, surges),
+            unit_exponential=draws.exponential(seeds.rng("arrivals"), 1.0),
+            service_time=_service_draws(params, seeds.rng("service")),
+            patience=None
+            if params.patience is None
+            else draws.exponential(seeds.rng("patience"), params.patience),
+            events=context.recorder.events,
+            episodes=context.recorder.episodes,
+        )
+        self.env.process(self.switchboard.arrivals())
+        for occurrence in context.occurrences:
+            end = occurrence.at + occurrence.params.duration
+            self.env.process(self.switchboard.episode(occurrence.episode_id, occurrence.at, end))
+            if occurrence.kind == "outage":
+                for _ in range(math.ceil(occurrence.params.share * params.agents)):
+                    self.env.process(self.switchboard.agent_down(occurrence.at, end))
+
+    def advance(self, until: Seconds) -> None:
+        if until > self.env.now:
+            self.env.run(until=until)
+
+
+def _service_draws(params: ContactCenterParams, rng: np.random.Generator) -> draws.BlockDraws:
+    if params.service_distribution == "lognormal":
+        return draws.lognormal(rng, params.service_time, params.service_cv)
+    return draws.exponential(rng, params.service_time)

@@ -1,0 +1,138 @@
+"""The contact centre's SimPy processes: arrivals, calls, and agents taken down by an outage.
+
+Agents are a `simpy.PriorityResource`; callers request it at normal priority, an outage's
+requests go first, so the agents it takes down leave as soon as they finish their current call.
+Each granted request also takes the lowest free agent id, so events can name the agent.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Generator
+
+import simpy
+
+from simsynth.episodes import EpisodeLog
+from simsynth.incidents import EpisodeId
+from simsynth.models.customers.contact_center.arrival_rate import ArrivalRate
+from simsynth.sink import EventSink
+from simsynth.units import Seconds
+
+CALLER_PRIORITY = 1
+OUTAGE_PRIORITY = 0
+NO_AGENT = -1
+NO_EPISODE = -1
+NAN = math.nan
+
+Process = Generator[simpy.Event, object, None]
+
+
+class Switchboard:
+    """Callers, agents and the queue between them, emitting one event row per call step."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        agents: int,
+        arrival_rate: ArrivalRate,
+        *,
+        unit_exponential: Callable[[], float],
+        service_time: Callable[[], float],
+        patience: Callable[[], float] | None,
+        events: EventSink,
+        episodes: EpisodeLog,
+    ):
+        self.env = env
+        self.agents = simpy.PriorityResource(env, capacity=agents)
+        self.free_agents = list(range(agents))
+        self.arrival_rate = arrival_rate
+        self.unit_exponential = unit_exponential
+        self.service_time = service_time
+        self.patience = patience
+        self.events = events
+        self.episodes = episodes
+        self.waiting = 0
+        self.active_episodes: list[EpisodeId] = []
+        code = events.event_code
+        self.ARRIVAL = code["call_arrival"]
+        self.ANSWERED = code["call_answered"]
+        self.ABANDONED = code["call_abandoned"]
+        self.COMPLETED = code["call_completed"]
+
+    def arrivals(self) -> Process:
+        """Callers arriving as a Poisson process with a piecewise-constant rate."""
+        env = self.env
+        caller = 0
+        while True:
+            rate, change_at = self.arrival_rate.at(env.now)
+            gap = self.unit_exponential() / rate if rate > 0 else math.inf
+            if env.now + gap >= change_at:
+                yield env.timeout(change_at - env.now)
+                continue
+            yield env.timeout(gap)
+            env.process(self.call(caller))
+            caller += 1
+
+    def call(self, caller: int) -> Process:
+        """One caller: arrive, wait (perhaps give up), talk to an agent, hang up."""
+        env = self.env
+        emit = self.events.emit
+        arrived = env.now
+        episode = self.active_episodes[-1] if self.active_episodes else NO_EPISODE
+        if episode != NO_EPISODE:
+            self.episodes.touch(episode, caller)
+        emit(arrived, self.ARRIVAL, caller, episode, NO_AGENT, self.waiting, NAN, NAN)
+        self.waiting += 1
+        request = self.agents.request(priority=CALLER_PRIORITY)
+        if self.patience is None:
+            yield request
+        else:
+            yield request | env.timeout(self.patience())
+            if not request.triggered:
+                request.cancel()
+                self.waiting -= 1
+                emit(
+                    env.now,
+                    self.ABANDONED,
+                    caller,
+                    episode,
+                    NO_AGENT,
+                    self.waiting,
+                    env.now - arrived,
+                    NAN,
+                )
+                return
+        self.waiting -= 1
+        agent = heapq.heappop(self.free_agents)
+        wait = env.now - arrived
+        emit(env.now, self.ANSWERED, caller, episode, agent, self.waiting, wait, NAN)
+        service = self.service_time()
+        yield env.timeout(service)
+        heapq.heappush(self.free_agents, agent)
+        self.agents.release(request)
+        emit(env.now, self.COMPLETED, caller, episode, agent, self.waiting, wait, service)
+
+    def episode(self, episode: EpisodeId, start: Seconds, end: Seconds) -> Process:
+        """Mark an episode active from `start` to `end`: calls arriving then carry its label."""
+        env = self.env
+        yield env.timeout(start - env.now)
+        self.active_episodes.append(episode)
+        self.episodes.end(episode, end)
+        yield env.timeout(end - env.now)
+        self.active_episodes.remove(episode)
+
+    def agent_down(self, start: Seconds, end: Seconds) -> Process:
+        """One agent taken off the line from `start` (once free) until `end`."""
+        env = self.env
+        yield env.timeout(start - env.now)
+        request = self.agents.request(priority=OUTAGE_PRIORITY)
+        yield request | env.timeout(end - env.now)
+        if not request.triggered:
+            request.cancel()
+            return
+        agent = heapq.heappop(self.free_agents)
+        if end > env.now:
+            yield env.timeout(end - env.now)
+        heapq.heappush(self.free_agents, agent)
+        self.agents.release(request)

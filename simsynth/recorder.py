@@ -1,0 +1,77 @@
+"""Everything one run records, in the partition layout of DESIGN §3.
+
+A `RunRecorder` owns the run's event sink and episode log and writes
+`events/run_id=K/part-0.parquet` and `episodes/run_id=K/part-0.parquet` under a dataset root.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from simsynth.episodes import EpisodeLog
+from simsynth.incidents import Occurrence
+from simsynth.model import SimModel
+from simsynth.seeding import RunId
+from simsynth.sink import DEFAULT_ROWS_PER_FLUSH, NORMAL, PARQUET_OPTIONS, EventSink
+
+TABLES = ("events", "episodes")
+
+
+def partition_file(root: Path, table: str, run_id: RunId) -> Path:
+    """Path of a run's part file of one table, relative to the dataset root."""
+    return root / table / f"run_id={run_id}" / "part-0.parquet"
+
+
+@dataclass
+class RunCounts:
+    """What a finished run wrote."""
+
+    events: int
+    episodes: int
+    positives: dict[str, int] = field(default_factory=dict)
+
+
+class RunRecorder:
+    """The event sink and episode log of one run of one model."""
+
+    def __init__(
+        self,
+        root: Path,
+        run_id: RunId,
+        model: type[SimModel],
+        occurrences: Sequence[Occurrence],
+        *,
+        start: datetime | None = None,
+        rows_per_flush: int = DEFAULT_ROWS_PER_FLUSH,
+    ):
+        self.root = root
+        self.run_id = run_id
+        label_kinds = (NORMAL, *model.incident_kinds)
+        self.episodes = EpisodeLog(label_kinds)
+        self.episodes.open_scheduled(occurrences)
+        events_path = partition_file(root, "events", run_id)
+        events_path.parent.mkdir(parents=True, exist_ok=True)
+        self.events = EventSink(
+            events_path,
+            event_types=model.event_types,
+            columns=model.columns,
+            episodes=self.episodes,
+            label_kinds=label_kinds,
+            start=start,
+            rows_per_flush=rows_per_flush,
+            metadata={"simsynth.model": model.key},
+        )
+
+    def close(self) -> RunCounts:
+        """Finish the events file, write the episodes file, and return the counts."""
+        events = self.events.close()
+        episodes_path = partition_file(self.root, "episodes", self.run_id)
+        episodes_path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(self.episodes.table(), episodes_path, **PARQUET_OPTIONS)
+        positives = dict(sorted(self.events.positives.items()))
+        return RunCounts(events=events, episodes=len(self.episodes), positives=positives)

@@ -1,0 +1,14 @@
+"""Scenario files: reading, validating and describing them (DESIGN §2)."""
+
+from simsynth.scenario.load import load_scenario, scenario_json_schema
+from simsynth.scenario.schema import Incident, Output, Scenario, Sweep, scenario_class
+
+__all__ = [
+    "Incident",
+    "Output",
+    "Scenario",
+    "Sweep",
+    "load_scenario",
+    "scenario_class",
+    "scenario_json_schema",
+]

@@ -1,0 +1,218 @@
+"""Where models put their events: columnar buffers flushed to Parquet in row groups.
+
+`EventSink` keeps one preallocated numpy array per column and writes a row group whenever they
+fill, so memory is bounded by `rows_per_flush`, not by the run's length. Models store only the
+episode id of each event; the label columns (`label`, `label_kind`) are derived from it when a
+row group is written, so the three label columns agree by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from simsynth.episodes import EpisodeLog
+from simsynth.incidents import EpisodeId
+from simsynth.model import Column, dictionary_type
+from simsynth.units import Seconds
+
+NORMAL = "normal"
+PARQUET_OPTIONS: dict[str, object] = {"compression": "zstd", "write_statistics": True}
+DEFAULT_ROWS_PER_FLUSH = 1 << 19
+
+
+CORE_COLUMN_DOCS = {
+    "event_id": "Unique within a run, increasing in event order.",
+    "time": "Seconds since the scenario start; non-decreasing along event_id.",
+    "event_type": "What happened (one of the model's event types).",
+    "entity_id": "The acting agent or entity.",
+    "label": "1 if the event belongs to a rare-event episode, else 0.",
+    "label_kind": "`normal`, or the incident kind of the episode.",
+    "episode_id": "The episode the event belongs to (see episodes/), -1 when label is 0.",
+    "timestamp": "start + time (only when the scenario sets `start`).",
+}
+
+
+def core_fields(timestamp_type: pa.DataType | None = None) -> list[pa.Field]:
+    """The columns every model's events have (DESIGN §3), in order."""
+    fields = [
+        pa.field("event_id", pa.int64(), nullable=False),
+        pa.field("time", pa.float64(), nullable=False),
+        pa.field("event_type", dictionary_type(), nullable=False),
+        pa.field("entity_id", pa.int64(), nullable=False),
+        pa.field("label", pa.int8(), nullable=False),
+        pa.field("label_kind", dictionary_type(), nullable=False),
+        pa.field("episode_id", pa.int64(), nullable=False),
+    ]
+    if timestamp_type is not None:
+        fields.append(pa.field("timestamp", timestamp_type, nullable=False))
+    return fields
+
+
+def _numpy_dtype(column: Column) -> np.dtype:
+    if pa.types.is_dictionary(column.type):
+        return np.dtype(np.int32)
+    return np.dtype(column.type.to_pandas_dtype())
+
+
+class EventSink:
+    """Append-only event buffers of one run, flushed to one Parquet file in row groups.
+
+    Models call `emit` per event, or `emit_columns` with whole arrays from a kernel. Event types
+    and categorical extras are passed as integer codes into the declared category lists.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        event_types: Sequence[str],
+        columns: Sequence[Column],
+        episodes: EpisodeLog,
+        label_kinds: Sequence[str],
+        start: datetime | None = None,
+        rows_per_flush: int = DEFAULT_ROWS_PER_FLUSH,
+        metadata: Mapping[str, str] | None = None,
+    ):
+        if rows_per_flush <= 0:
+            raise ValueError('"rows_per_flush" must be > 0.')
+        self.event_types = tuple(event_types)
+        self.event_code = {name: code for code, name in enumerate(self.event_types)}
+        self._columns = tuple(columns)
+        self._episodes = episodes
+        self._label_kinds = pa.array(list(label_kinds), pa.string())
+        self._event_type_names = pa.array(list(self.event_types), pa.string())
+        self._start_us = None if start is None else _epoch_microseconds(start)
+        self._timestamp_type = _timestamp_type(start)
+        self._capacity = rows_per_flush
+        self.schema = self._schema(metadata)
+        self._time = np.empty(rows_per_flush, np.float64)
+        self._event_type = np.empty(rows_per_flush, np.int32)
+        self._entity = np.empty(rows_per_flush, np.int64)
+        self._episode = np.empty(rows_per_flush, np.int64)
+        self._extras = [np.empty(rows_per_flush, _numpy_dtype(c)) for c in self._columns]
+        self._n = 0
+        self.rows_written = 0
+        self.positives: dict[str, int] = {}
+        self._writer = pq.ParquetWriter(path, self.schema, **PARQUET_OPTIONS)
+
+    def _schema(self, metadata: Mapping[str, str] | None) -> pa.Schema:
+        extra = [
+            pa.field(c.name, c.type, nullable=True, metadata={"doc": c.doc}) for c in self._columns
+        ]
+        core = core_fields(self._timestamp_type if self._start_us is not None else None)
+        return pa.schema(core + extra, metadata=metadata)
+
+    def emit(
+        self,
+        time: Seconds,
+        event_type: int,
+        entity_id: int,
+        episode_id: EpisodeId,
+        *extras: object,
+    ) -> None:
+        """Append one event; `extras` are the model's columns in declared order."""
+        i = self._n
+        self._time[i] = time
+        self._event_type[i] = event_type
+        self._entity[i] = entity_id
+        self._episode[i] = episode_id
+        for buffer, value in zip(self._extras, extras, strict=True):
+            buffer[i] = value
+        self._n = i + 1
+        if self._n == self._capacity:
+            self.flush()
+
+    def emit_columns(
+        self,
+        time: np.ndarray,
+        event_type: np.ndarray,
+        entity_id: np.ndarray,
+        episode_id: np.ndarray,
+        extras: Sequence[np.ndarray] = (),
+    ) -> None:
+        """Append many events at once from arrays of equal length (e.g. a kernel's output)."""
+        total = len(time)
+        done = 0
+        while done < total:
+            take = min(self._capacity - self._n, total - done)
+            rows = slice(self._n, self._n + take)
+            part = slice(done, done + take)
+            self._time[rows] = time[part]
+            self._event_type[rows] = event_type[part]
+            self._entity[rows] = entity_id[part]
+            self._episode[rows] = episode_id[part]
+            for buffer, values in zip(self._extras, extras, strict=True):
+                buffer[rows] = values[part]
+            self._n += take
+            done += take
+            if self._n == self._capacity:
+                self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered events as one row group."""
+        n = self._n
+        if n == 0:
+            return
+        self._writer.write_batch(self._batch(n), row_group_size=n)
+        self.rows_written += n
+        self._n = 0
+
+    def close(self) -> int:
+        """Flush what is left and finish the file; return the number of rows written."""
+        self.flush()
+        self._writer.close()
+        return self.rows_written
+
+    def _batch(self, n: int) -> pa.RecordBatch:
+        episode = self._episode[:n].copy()
+        is_positive = episode >= 0
+        kind_of_episode = np.asarray(self._episodes.kind_codes, dtype=np.int32)
+        label_kind = np.zeros(n, np.int32)
+        label_kind[is_positive] = kind_of_episode[episode[is_positive]]
+        counts = np.bincount(label_kind[is_positive], minlength=len(self._label_kinds))
+        for code in np.flatnonzero(counts):
+            kind = self._label_kinds[int(code)].as_py()
+            self.positives[kind] = self.positives.get(kind, 0) + int(counts[code])
+        time = self._time[:n].copy()
+        arrays: list[pa.Array] = [
+            pa.array(np.arange(self.rows_written, self.rows_written + n, dtype=np.int64)),
+            pa.array(time),
+            pa.DictionaryArray.from_arrays(self._event_type[:n].copy(), self._event_type_names),
+            pa.array(self._entity[:n].copy()),
+            pa.array(is_positive.astype(np.int8)),
+            pa.DictionaryArray.from_arrays(label_kind, self._label_kinds),
+            pa.array(episode),
+        ]
+        if self._start_us is not None:
+            micros = self._start_us + np.round(time * 1e6).astype(np.int64)
+            arrays.append(pa.array(micros, self._timestamp_type))
+        for column, buffer in zip(self._columns, self._extras, strict=True):
+            arrays.append(_column_array(column, buffer[:n].copy()))
+        return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+
+def _column_array(column: Column, values: np.ndarray) -> pa.Array:
+    if pa.types.is_dictionary(column.type):
+        return pa.DictionaryArray.from_arrays(
+            values, pa.array(list(column.categories), pa.string())
+        )
+    if values.dtype.kind == "f":
+        missing = np.isnan(values)
+        return pa.array(values, column.type, mask=missing if missing.any() else None)
+    return pa.array(values, column.type)
+
+
+def _timestamp_type(start: datetime | None) -> pa.DataType:
+    return pa.timestamp("us", tz="UTC" if start is not None and start.tzinfo else None)
+
+
+def _epoch_microseconds(moment: datetime) -> int:
+    """Microseconds since 1970-01-01 (UTC for aware datetimes, wall clock for naive ones)."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC if moment.tzinfo else None)
+    return (moment - epoch) // timedelta(microseconds=1)
