@@ -136,6 +136,8 @@ def describe(
     model: Annotated[str, typer.Argument(help="Model key, e.g. customers.contact_center.")],
 ) -> None:
     """Show a model's params, incident kinds and event columns."""
+    import pyarrow as pa
+
     from simsynth import registry
     from simsynth.describe import arrow_type_text
     from simsynth.sink import CORE_COLUMN_DOCS, core_fields
@@ -152,17 +154,11 @@ def describe(
         console.print(_params_table(f"{kind} params", spec.params))
     console.print(f"\nevent types: {', '.join(model_class.event_types)}")
     columns = Table("column", "type", "meaning", title="event columns", box=None)
-    for field in core_fields(pa_timestamp()):
+    for field in core_fields(timestamp_type=pa.timestamp("us")):
         columns.add_row(field.name, arrow_type_text(field.type), CORE_COLUMN_DOCS[field.name])
     for column in model_class.columns:
         columns.add_row(column.name, arrow_type_text(column.type), column.doc)
     console.print(columns)
-
-
-def pa_timestamp() -> Any:
-    import pyarrow as pa
-
-    return pa.timestamp("us")
 
 
 def _params_table(title: str, params: Any) -> Table:

@@ -19,7 +19,7 @@ from simsynth import registry
 from simsynth.dataset import DatasetWriter
 from simsynth.incidents import schedule
 from simsynth.model import RunContext
-from simsynth.recorder import RunCounts, RunRecorder
+from simsynth.recorder import RunCounts, RunRecorder, partition_file
 from simsynth.scenario import Scenario, load_scenario
 from simsynth.seeding import RunId, RunSeeds
 from simsynth.units import Seconds
@@ -92,6 +92,8 @@ def run(
     with DatasetWriter(target, overwrite=overwrite) as writer:
         assert writer.root is not None
         counts, seeds = run_once(scenario, 0, writer.root, progress)
+        if scenario.output.plots:
+            write_plots(scenario, writer.root, 0)
         manifest = {
             "scenario": scenario.model_dump(mode="json"),
             "seed": scenario.seed,
@@ -102,6 +104,18 @@ def run(
             "wall_time_s": round(time.perf_counter() - started, 3),
         }
         return writer.commit(manifest)
+
+
+def write_plots(scenario: Scenario, root: Path, run_id: RunId) -> None:
+    """Figures of one run under `root/plots/`."""
+    from simsynth.plots import timeline
+
+    timeline(
+        partition_file(root, "events", run_id),
+        partition_file(root, "episodes", run_id),
+        scenario.duration,
+        root / "plots" / f"timeline-run{run_id}.png",
+    )
 
 
 def package_versions() -> dict[str, str]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
 from simsynth import registry
 from simsynth.errors import Problem, ScenarioError
@@ -78,8 +78,4 @@ def scenario_json_schema() -> dict[str, Any]:
 
 
 def _tagged_union(classes: tuple[type[Scenario], ...]) -> Any:
-    from typing import Annotated, Union
-
-    from pydantic import Field
-
     return Annotated[Union[classes], Field(discriminator="model")]  # noqa: UP007

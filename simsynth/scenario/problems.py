@@ -33,7 +33,7 @@ def _explain(error: ErrorDetails, root: type[BaseModel]) -> tuple[tuple[Any, ...
     if kind == "missing":
         return loc, "required key is missing"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        expected = [tag.strip(" '") for tag in str(context.get("expected_tags", "")).split(",")]
+        expected = allowed_tags(root, loc)
         if kind == "union_tag_not_found":
             return (*loc, "kind"), f"required key is missing (allowed kinds: {', '.join(expected)})"
         tag = str(context.get("tag"))
@@ -61,6 +61,17 @@ def allowed_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
             return []
     models = [c for c in _candidates(current) if _is_model(c)]
     return list(models[0].model_fields) if models else []
+
+
+def allowed_tags(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The `kind` values of the tagged union at `loc` under `root`."""
+    current: Any = root
+    for part in loc:
+        current = _step(current, part)
+        if current is None:
+            return []
+    kinds = [c.model_fields.get("kind") for c in _candidates(current) if _is_model(c)]
+    return [str(tag) for kind in kinds if kind is not None for tag in get_args(kind.annotation)]
 
 
 def _is_model(candidate: Any) -> bool:

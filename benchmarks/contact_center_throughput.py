@@ -1,0 +1,244 @@
+"""Events per second of the `customers.contact_center` model, side by side with SimPy and ciw.
+
+The same M/M/c queue (c agents, Poisson arrivals at rate lambda, exponential talk times of mean
+1/mu, nobody hangs up, no incidents) is simulated for the same simulated time T by:
+
+* `simsynth.run`: the public API on a scenario file, writing the dataset (Parquet events,
+  episodes, manifest) into a temporary directory; events = manifest["counts"]["events"].
+* the simsynth model alone: the same model class advanced as the runner advances it, but with a
+  sink that only counts the rows it is given (no buffers, no Parquet). Uses internal API.
+* reference, bare SimPy: an idiomatic M/M/c (`simpy.Resource`, one process per caller,
+  `random.expovariate` draws) counting 3 events per call (arrival, answered, completed) and
+  storing nothing.
+* ciw, a queueing-network library: `Simulation.simulate_until_max_time(T)`, 3 events per
+  completed-customer record.
+
+Wall clock is `time.perf_counter`, best of N repeats with the contenders interleaved in one
+process. Figures are printed, never checked against limits; the target is simsynth >= 0.7x
+bare SimPy.
+
+    python benchmarks/contact_center_throughput.py            # ~1.35M events per run
+    python benchmarks/contact_center_throughput.py --quick    # ~54k events, a few seconds
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import ciw
+import simpy
+
+import simsynth
+from simsynth import registry
+from simsynth.episodes import EpisodeLog
+from simsynth.model import RunContext
+from simsynth.runner import PROGRESS_STEPS
+from simsynth.seeding import RunSeeds
+from simsynth.sink import NORMAL
+
+MODEL = "customers.contact_center"
+EVENTS_PER_CALL = 3
+SEED = 1
+
+
+@dataclass(frozen=True)
+class Queue:
+    """An M/M/c queue simulated for `duration` seconds."""
+
+    agents: int = 10
+    arrival_rate: float = 9.0
+    """Callers per second (lambda)."""
+    service_time: float = 1.0
+    """Mean talk time in seconds (1/mu)."""
+    duration: float = 50_000.0
+
+    @property
+    def expected_events(self) -> int:
+        return round(EVENTS_PER_CALL * self.arrival_rate * self.duration)
+
+    def scenario_yaml(self) -> str:
+        return (
+            "name: bench\n"
+            f"model: {MODEL}\n"
+            f"seed: {SEED}\n"
+            f"duration: {self.duration}\n"
+            f"params: {{agents: {self.agents}, arrival_rate: {self.arrival_rate}, "
+            f"service_time: {self.service_time}}}\n"
+        )
+
+
+DEFAULT = Queue(duration=50_000.0)
+QUICK = Queue(duration=2_000.0)
+
+
+# --- contenders: each simulates the queue once and returns the number of events ------------------
+
+
+def run_simsynth(scenario: Path, out: Path) -> int:
+    manifest = simsynth.run(scenario, out=out, overwrite=True)
+    return int(manifest["counts"]["events"])
+
+
+class CountingSink:
+    """Stands in for `EventSink`: takes the model's rows, counts them, stores nothing."""
+
+    def __init__(self, event_types: Sequence[str]):
+        self.event_code = {name: code for code, name in enumerate(event_types)}
+        self.rows = 0
+
+    def emit(self, *row: object) -> None:
+        self.rows += 1
+
+
+@dataclass(frozen=True)
+class CountingRecorder:
+    events: CountingSink
+    episodes: EpisodeLog
+
+
+def run_model_only(scenario: Path) -> int:
+    """The model as `simsynth.runner.run_once` drives it, minus the recorder's Parquet files."""
+    loaded = simsynth.load_scenario(scenario)
+    model_class = registry.load(loaded.model)
+    recorder = CountingRecorder(
+        CountingSink(model_class.event_types),
+        EpisodeLog((NORMAL, *model_class.incident_kinds)),
+    )
+    context = RunContext(
+        params=loaded.params,
+        duration=loaded.duration,
+        occurrences=(),
+        seeds=RunSeeds(loaded.seed, 0),
+        recorder=recorder,  # type: ignore[arg-type]
+    )
+    model = model_class(context)
+    for step in range(1, PROGRESS_STEPS + 1):
+        model.advance(loaded.duration * step / PROGRESS_STEPS)
+    model.finish()
+    return recorder.events.rows
+
+
+def run_bare_simpy(queue: Queue) -> int:
+    """Idiomatic SimPy M/M/c that counts arrival, answer and completion of each call."""
+    env = simpy.Environment()
+    agents = simpy.Resource(env, capacity=queue.agents)
+    rng = random.Random(SEED)
+    service_rate = 1 / queue.service_time
+    events = 0
+
+    def call() -> simpy.events.ProcessGenerator:
+        nonlocal events
+        events += 1  # arrival
+        with agents.request() as request:
+            yield request
+            events += 1  # answered
+            yield env.timeout(rng.expovariate(service_rate))
+        events += 1  # completed
+
+    def arrivals() -> simpy.events.ProcessGenerator:
+        while True:
+            yield env.timeout(rng.expovariate(queue.arrival_rate))
+            env.process(call())
+
+    env.process(arrivals())
+    env.run(until=queue.duration)
+    return events
+
+
+def run_ciw(queue: Queue) -> int:
+    ciw.seed(SEED)
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(queue.arrival_rate)],
+        service_distributions=[ciw.dists.Exponential(1 / queue.service_time)],
+        number_of_servers=[queue.agents],
+    )
+    simulation = ciw.Simulation(network)
+    simulation.simulate_until_max_time(queue.duration)
+    return EVENTS_PER_CALL * len(simulation.get_all_records())
+
+
+# --- measuring ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Contender:
+    name: str
+    run: Callable[[], int]
+    events: int = 0
+    seconds: float = float("inf")
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds
+
+
+def time_once(contender: Contender) -> None:
+    """Run a contender once; keep its figures if this is its fastest run so far."""
+    gc.collect()
+    started = time.perf_counter()
+    events = contender.run()
+    seconds = time.perf_counter() - started
+    if seconds < contender.seconds:
+        contender.events, contender.seconds = events, seconds
+
+
+def measure(contenders: Sequence[Contender], repeats: int) -> None:
+    """Best of `repeats` runs of each contender, interleaved so drift hits all alike."""
+    for _ in range(repeats):
+        for contender in contenders:
+            time_once(contender)
+
+
+def print_table(contenders: Sequence[Contender], simpy_ref: Contender, ciw_ref: Contender) -> None:
+    width = max(len(c.name) for c in contenders)
+    header = (
+        f"{'contender':<{width}}  {'events':>10}  {'seconds':>8}  {'events/s':>10}  "
+        f"{'vs SimPy':>8}  {'vs ciw':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for c in contenders:
+        print(
+            f"{c.name:<{width}}  {c.events:>10,}  {c.seconds:>8.3f}  {c.rate:>10,.0f}  "
+            f"{c.rate / simpy_ref.rate:>7.2f}x  {c.rate / ciw_ref.rate:>6.2f}x"
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per contender (best kept)")
+    args = parser.parse_args(argv)
+    queue = QUICK if args.quick else DEFAULT
+    print(
+        f"M/M/c, c={queue.agents}, lambda={queue.arrival_rate:g}/s, "
+        f"mean service={queue.service_time:g}s, T={queue.duration:g}s "
+        f"(~{queue.expected_events:,} events), best of {args.repeats} interleaved runs "
+        f"(simpy {simpy.__version__}, ciw {ciw.__version__}); target: simsynth.run >= 0.7x SimPy"
+    )
+    with tempfile.TemporaryDirectory(prefix="simsynth-bench-") as tmp:
+        scenario = Path(tmp) / "bench.yaml"
+        scenario.write_text(queue.scenario_yaml())
+        bare = Contender("bare SimPy M/M/c (reference)", lambda: run_bare_simpy(queue))
+        library = Contender("ciw M/M/c", lambda: run_ciw(queue))
+        contenders = [
+            Contender(
+                "simsynth.run (model + Parquet)", lambda: run_simsynth(scenario, Path(tmp) / "out")
+            ),
+            bare,
+            Contender("simsynth model, rows discarded", lambda: run_model_only(scenario)),
+            library,
+        ]
+        measure(contenders, args.repeats)
+    print_table(contenders, bare, library)
+
+
+if __name__ == "__main__":
+    main()

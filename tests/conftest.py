@@ -1,0 +1,50 @@
+"""Shared fixtures: writing scenario files and running the CLI in-process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from simsynth.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted((REPO / "scenarios").glob("*.yaml"))
+
+SMALL_CONTACT_CENTER = {
+    "name": "small",
+    "model": "customers.contact_center",
+    "seed": 5,
+    "duration": "2h",
+    "params": {"agents": 4, "arrival_rate": "60/h", "service_time": "3min", "patience": "4min"},
+    "incidents": [
+        {"kind": "outage", "at": "30min", "params": {"duration": "20min", "share": 0.5}},
+        {"kind": "call_surge", "rate": "1/h", "params": {"duration": "10min", "multiplier": 2}},
+    ],
+}
+
+
+@pytest.fixture
+def write_scenario(tmp_path: Path) -> Callable[..., Path]:
+    """Write a scenario mapping (default: a small contact centre) to a YAML file."""
+
+    def write(data: dict | None = None, name: str = "scenario.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(SMALL_CONTACT_CENTER if data is None else data))
+        return path
+
+    return write
+
+
+@pytest.fixture
+def cli() -> Callable[..., object]:
+    """Invoke the CLI in-process; returns typer's Result (exit_code, stdout, stderr)."""
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(app, [str(a) for a in args])
+
+    return invoke

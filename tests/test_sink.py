@@ -1,0 +1,87 @@
+"""The event sink: bounded row groups, batch and per-event paths, labels derived from episodes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from simsynth.episodes import EpisodeLog
+from simsynth.model import Column
+from simsynth.sink import EventSink
+
+KINDS = ("normal", "fraud", "outage")
+COLUMNS = (
+    Column("amount", pa.float64(), "money"),
+    Column("channel", pa.dictionary(pa.int32(), pa.string()), "how", ("web", "shop")),
+)
+
+
+def make_sink(path, rows_per_flush=4):
+    episodes = EpisodeLog(KINDS)
+    episodes.open("outage", 1.0, {"share": 1})
+    episodes.open("fraud", 2.0, {})
+    sink = EventSink(
+        path,
+        event_types=("a", "b"),
+        columns=COLUMNS,
+        episodes=episodes,
+        label_kinds=KINDS,
+        rows_per_flush=rows_per_flush,
+    )
+    return sink, episodes
+
+
+def test_rows_are_flushed_in_bounded_row_groups(tmp_path):
+    sink, _ = make_sink(tmp_path / "e.parquet", rows_per_flush=4)
+    for i in range(10):
+        sink.emit(float(i), i % 2, 100 + i, -1, float(i), 0)
+    assert sink.close() == 10
+    metadata = pq.ParquetFile(tmp_path / "e.parquet").metadata
+    assert [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)] == [4, 4, 2]
+    table = pq.read_table(tmp_path / "e.parquet")
+    assert table["event_id"].to_pylist() == list(range(10))
+
+
+def test_labels_follow_episode_ids(tmp_path):
+    sink, _ = make_sink(tmp_path / "e.parquet")
+    for episode in (-1, 0, 1, -1, 1):
+        sink.emit(0.0, 0, 1, episode, 1.0, 1)
+    sink.close()
+    table = pq.read_table(tmp_path / "e.parquet").to_pydict()
+    assert table["label"] == [0, 1, 1, 0, 1]
+    assert table["label_kind"] == ["normal", "outage", "fraud", "normal", "fraud"]
+    assert sink.positives == {"outage": 1, "fraud": 2}
+
+
+def test_batch_path_equals_per_event_path(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 23
+    time = np.sort(rng.uniform(0, 100, n))
+    kind = rng.integers(0, 2, n).astype(np.int32)
+    entity = rng.integers(0, 1000, n)
+    episode = rng.integers(-1, 2, n)
+    amount = rng.normal(size=n)
+    amount[3] = np.nan
+    channel = rng.integers(0, 2, n).astype(np.int32)
+
+    one, _ = make_sink(tmp_path / "one.parquet", rows_per_flush=5)
+    for row in range(n):
+        one.emit(time[row], kind[row], entity[row], episode[row], amount[row], channel[row])
+    one.close()
+    many, _ = make_sink(tmp_path / "many.parquet", rows_per_flush=5)
+    many.emit_columns(time[:7], kind[:7], entity[:7], episode[:7], [amount[:7], channel[:7]])
+    many.emit_columns(time[7:], kind[7:], entity[7:], episode[7:], [amount[7:], channel[7:]])
+    many.close()
+    assert pq.read_table(tmp_path / "one.parquet").equals(pq.read_table(tmp_path / "many.parquet"))
+    table = pq.read_table(tmp_path / "one.parquet")
+    assert table["amount"].null_count == 1, "NaN is written as null"
+    assert table["channel"].type == pa.dictionary(pa.int32(), pa.string())
+    assert table.column("channel").to_pylist() == [("web", "shop")[c] for c in channel]
+
+
+def test_extras_must_match_declared_columns(tmp_path):
+    sink, _ = make_sink(tmp_path / "e.parquet")
+    with pytest.raises(ValueError):
+        sink.emit(0.0, 0, 1, -1, 1.0)
