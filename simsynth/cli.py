@@ -76,6 +76,8 @@ def run(
 
     with reporting_errors():
         scenario = load_scenario(file)
+        if scenario.sweep is not None and not quiet:
+            print("note: `run` writes one run; the `sweep` section is not used.", file=sys.stderr)
         show = not quiet and sys.stderr.isatty()
         with simulated_time_progress(scenario.name, enabled=show) as progress:
             manifest = run_scenario(

@@ -28,7 +28,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.key}: {self.message}"
+        message = " ".join(self.message.split())  # always one line
+        return f"{self.file}:{self.line}: {self.key}: {message}"
 
 
 class ScenarioError(SimsynthError):

@@ -1,7 +1,7 @@
 """Where models put their events: columnar buffers flushed to Parquet in row groups.
 
-`EventSink` keeps one preallocated numpy array per column and writes a row group whenever they
-fill, so memory is bounded by `rows_per_flush`, not by the run's length. Models store only the
+`EventSink` holds at most `rows_per_flush` rows and then writes them as one row group, so memory
+is bounded by the flush size, not by the run's length. Models store only the
 episode id of each event; the label columns (`label`, `label_kind`) are derived from it when a
 row group is written, so the three label columns agree by construction.
 """
@@ -24,6 +24,8 @@ from simsynth.units import Seconds
 NORMAL = "normal"
 PARQUET_OPTIONS: dict[str, object] = {"compression": "zstd", "write_statistics": True}
 DEFAULT_ROWS_PER_FLUSH = 1 << 19
+_CORE_DTYPES = (np.dtype(np.float64), np.dtype(np.int32), np.dtype(np.int64), np.dtype(np.int64))
+"""numpy types of the values a model passes: time, event type code, entity id, episode id."""
 
 
 CORE_COLUMN_DOCS = {
@@ -65,6 +67,11 @@ class EventSink:
 
     Models call `emit` per event, or `emit_columns` with whole arrays from a kernel. Event types
     and categorical extras are passed as integer codes into the declared category lists.
+
+    Per-event values are staged in one flat list (a list append costs a fraction of a numpy
+    scalar store) and turned into numpy columns by strided slices when a row group is sealed;
+    arrays given to `emit_columns` are copied as they are. Either way at most `rows_per_flush`
+    rows are held before they are written.
     """
 
     def __init__(
@@ -91,12 +98,11 @@ class EventSink:
         self._timestamp_type = _timestamp_type(start)
         self._capacity = rows_per_flush
         self.schema = self._schema(metadata)
-        self._time = np.empty(rows_per_flush, np.float64)
-        self._event_type = np.empty(rows_per_flush, np.int32)
-        self._entity = np.empty(rows_per_flush, np.int64)
-        self._episode = np.empty(rows_per_flush, np.int64)
-        self._extras = [np.empty(rows_per_flush, _numpy_dtype(c)) for c in self._columns]
-        self._n = 0
+        self._dtypes = (*_CORE_DTYPES, *(_numpy_dtype(c) for c in self._columns))
+        self._width = len(self._dtypes)
+        self._staged: list[object] = []
+        self._chunks: list[list[np.ndarray]] = []
+        self._room = rows_per_flush
         self.rows_written = 0
         self.positives: dict[str, int] = {}
         self._writer = pq.ParquetWriter(path, self.schema, **PARQUET_OPTIONS)
@@ -117,15 +123,13 @@ class EventSink:
         *extras: object,
     ) -> None:
         """Append one event; `extras` are the model's columns in declared order."""
-        i = self._n
-        self._time[i] = time
-        self._event_type[i] = event_type
-        self._entity[i] = entity_id
-        self._episode[i] = episode_id
-        for buffer, value in zip(self._extras, extras, strict=True):
-            buffer[i] = value
-        self._n = i + 1
-        if self._n == self._capacity:
+        if len(extras) != self._width - len(_CORE_DTYPES):
+            raise ValueError(f"expected {len(self._columns)} extra values, got {len(extras)}")
+        staged = self._staged
+        staged.extend((time, event_type, entity_id, episode_id))
+        staged.extend(extras)
+        self._room -= 1
+        if self._room == 0:
             self.flush()
 
     def emit_columns(
@@ -137,31 +141,52 @@ class EventSink:
         extras: Sequence[np.ndarray] = (),
     ) -> None:
         """Append many events at once from arrays of equal length (e.g. a kernel's output)."""
+        arrays = (time, event_type, entity_id, episode_id, *extras)
+        if len(arrays) != self._width:
+            raise ValueError(f"expected {len(self._columns)} extra arrays, got {len(extras)}")
+        self._seal()
         total = len(time)
         done = 0
         while done < total:
-            take = min(self._capacity - self._n, total - done)
-            rows = slice(self._n, self._n + take)
+            take = min(self._room, total - done)
             part = slice(done, done + take)
-            self._time[rows] = time[part]
-            self._event_type[rows] = event_type[part]
-            self._entity[rows] = entity_id[part]
-            self._episode[rows] = episode_id[part]
-            for buffer, values in zip(self._extras, extras, strict=True):
-                buffer[rows] = values[part]
-            self._n += take
+            self._chunks.append(
+                [np.array(a[part], dtype) for a, dtype in zip(arrays, self._dtypes, strict=True)]
+            )
             done += take
-            if self._n == self._capacity:
+            self._room -= take
+            if self._room == 0:
                 self.flush()
+
+    def _seal(self) -> None:
+        """Turn the staged per-event values into one chunk of numpy columns."""
+        staged = self._staged
+        if not staged:
+            return
+        width = self._width
+        rows = len(staged) // width
+        self._chunks.append(
+            [
+                np.fromiter(staged[j::width], dtype, count=rows)
+                for j, dtype in enumerate(self._dtypes)
+            ]
+        )
+        staged.clear()
 
     def flush(self) -> None:
         """Write the buffered events as one row group."""
-        n = self._n
-        if n == 0:
+        self._seal()
+        if not self._chunks:
             return
-        self._writer.write_batch(self._batch(n), row_group_size=n)
-        self.rows_written += n
-        self._n = 0
+        if len(self._chunks) == 1:
+            columns = self._chunks[0]
+        else:
+            columns = [np.concatenate(parts) for parts in zip(*self._chunks, strict=True)]
+        self._chunks = []
+        self._room = self._capacity
+        batch = self._batch(columns)
+        self._writer.write_batch(batch, row_group_size=batch.num_rows)
+        self.rows_written += batch.num_rows
 
     def close(self) -> int:
         """Flush what is left and finish the file; return the number of rows written."""
@@ -169,8 +194,9 @@ class EventSink:
         self._writer.close()
         return self.rows_written
 
-    def _batch(self, n: int) -> pa.RecordBatch:
-        episode = self._episode[:n].copy()
+    def _batch(self, columns: list[np.ndarray]) -> pa.RecordBatch:
+        time, event_type, entity, episode, *extras = columns
+        n = len(time)
         is_positive = episode >= 0
         kind_of_episode = np.asarray(self._episodes.kind_codes, dtype=np.int32)
         label_kind = np.zeros(n, np.int32)
@@ -179,12 +205,11 @@ class EventSink:
         for code in np.flatnonzero(counts):
             kind = self._label_kinds[int(code)].as_py()
             self.positives[kind] = self.positives.get(kind, 0) + int(counts[code])
-        time = self._time[:n].copy()
         arrays: list[pa.Array] = [
             pa.array(np.arange(self.rows_written, self.rows_written + n, dtype=np.int64)),
             pa.array(time),
-            pa.DictionaryArray.from_arrays(self._event_type[:n].copy(), self._event_type_names),
-            pa.array(self._entity[:n].copy()),
+            pa.DictionaryArray.from_arrays(event_type, self._event_type_names),
+            pa.array(entity),
             pa.array(is_positive.astype(np.int8)),
             pa.DictionaryArray.from_arrays(label_kind, self._label_kinds),
             pa.array(episode),
@@ -192,8 +217,8 @@ class EventSink:
         if self._start_us is not None:
             micros = self._start_us + np.round(time * 1e6).astype(np.int64)
             arrays.append(pa.array(micros, self._timestamp_type))
-        for column, buffer in zip(self._columns, self._extras, strict=True):
-            arrays.append(_column_array(column, buffer[:n].copy()))
+        for column, values in zip(self._columns, extras, strict=True):
+            arrays.append(_column_array(column, values))
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
 

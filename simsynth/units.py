@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
@@ -35,41 +36,44 @@ _DURATION_RE = re.compile(rf"^\s*(?P<n>{_NUMBER})\s*(?P<unit>[a-z]+)\s*$")
 _RATE_RE = re.compile(rf"^\s*(?P<n>{_NUMBER})\s*/\s*(?P<unit>[a-z]+)\s*$")
 
 
-def _number(value: Any, what: str, example: str) -> float | None:
-    """A YAML number as float; None when `value` is not a number."""
-    if isinstance(value, bool):
+@dataclass(frozen=True)
+class _Form:
+    """How a quantity with a unit is written, for parsing and for error messages."""
+
+    name: str
+    pattern: re.Pattern[str]
+    shape: str
+    examples: str
+
+
+_DURATION = _Form("duration", _DURATION_RE, "a number with a unit", "'90s', '15min', '8h', '60d'")
+_RATE = _Form("rate", _RATE_RE, "a count per unit", "'0.2/d', '30/h'")
+
+
+def _number_and_unit(value: Any, form: _Form) -> tuple[float, str | None]:
+    """The number written in `value` and its unit (None for a plain YAML number)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value), None
+    match = form.pattern.match(value) if isinstance(value, str) else None
+    if match is None or match["unit"] not in SECONDS_PER_UNIT:
+        shown = f"'{value}'" if isinstance(value, str) else type(value).__name__
         raise PydanticCustomError(
-            f"{what}_type", f"expected a {what} such as {example}, not a boolean"
+            f"{form.name}_format",
+            f"{shown} is not a {form.name} ({form.shape}: {UNITS_TEXT}; e.g. {form.examples})",
         )
-    if isinstance(value, int | float):
-        return float(value)
-    return None
+    return float(match["n"]), match["unit"]
 
 
-def _check_range(seconds: float, what: str) -> float:
-    if not math.isfinite(seconds) or seconds < 0:
-        raise PydanticCustomError(f"{what}_range", f"a {what} must be finite and >= 0")
-    return seconds
+def _check_range(amount: float, form: _Form) -> float:
+    if not math.isfinite(amount) or amount < 0:
+        raise PydanticCustomError(f"{form.name}_range", f"a {form.name} must be finite and >= 0")
+    return amount
 
 
 def parse_duration(value: Any) -> Seconds:
     """Parse a duration (`90s`, `15min`, `8h`, `60d` or plain seconds) into seconds."""
-    number = _number(value, "duration", "'15min'")
-    if number is None:
-        if not isinstance(value, str):
-            raise PydanticCustomError(
-                "duration_type",
-                f"expected a duration such as '15min' or a number of seconds (units: {UNITS_TEXT})",
-            )
-        match = _DURATION_RE.match(value)
-        if match is None or match["unit"] not in SECONDS_PER_UNIT:
-            raise PydanticCustomError(
-                "duration_format",
-                f"'{value}' is not a duration (a number with a unit: {UNITS_TEXT}; "
-                "e.g. '90s', '15min', '8h', '60d')",
-            )
-        number = float(match["n"]) * SECONDS_PER_UNIT[match["unit"]]
-    seconds = _check_range(number, "duration")
+    number, unit = _number_and_unit(value, _DURATION)
+    seconds = _check_range(number * SECONDS_PER_UNIT[unit] if unit else number, _DURATION)
     if seconds > MAX_SECONDS:
         raise PydanticCustomError("duration_range", "a duration must be at most 100 years")
     return seconds
@@ -77,20 +81,8 @@ def parse_duration(value: Any) -> Seconds:
 
 def parse_rate(value: Any) -> PerSecond:
     """Parse a rate (`0.2/d`, `30/h`, `5/min` or plain events per second) into events/s."""
-    number = _number(value, "rate", "'30/h'")
-    if number is None:
-        if not isinstance(value, str):
-            raise PydanticCustomError(
-                "rate_type", f"expected a rate such as '30/h' (per unit: {UNITS_TEXT})"
-            )
-        match = _RATE_RE.match(value)
-        if match is None or match["unit"] not in SECONDS_PER_UNIT:
-            raise PydanticCustomError(
-                "rate_format",
-                f"'{value}' is not a rate (a count per unit: {UNITS_TEXT}; e.g. '0.2/d', '30/h')",
-            )
-        number = float(match["n"]) / SECONDS_PER_UNIT[match["unit"]]
-    return _check_range(number, "rate")
+    number, unit = _number_and_unit(value, _RATE)
+    return _check_range(number / SECONDS_PER_UNIT[unit] if unit else number, _RATE)
 
 
 def format_seconds(seconds: Seconds) -> str:

@@ -85,3 +85,23 @@ def test_extras_must_match_declared_columns(tmp_path):
     sink, _ = make_sink(tmp_path / "e.parquet")
     with pytest.raises(ValueError):
         sink.emit(0.0, 0, 1, -1, 1.0)
+
+
+def test_mixed_per_event_and_batch_emits_keep_their_order(tmp_path):
+    sink, _ = make_sink(tmp_path / "e.parquet", rows_per_flush=3)
+    sink.emit(0.0, 0, 1, -1, 0.5, 0)
+    sink.emit_columns(
+        np.array([1.0, 2.0]),
+        np.array([1, 1]),
+        np.array([2, 3]),
+        np.array([0, -1]),
+        [np.array([1.5, 2.5]), np.array([1, 0])],
+    )
+    sink.emit(3.0, 0, 4, 1, 3.5, 1)
+    sink.close()
+    table = pq.read_table(tmp_path / "e.parquet").to_pydict()
+    assert table["time"] == [0.0, 1.0, 2.0, 3.0]
+    assert table["entity_id"] == [1, 2, 3, 4]
+    assert table["amount"] == [0.5, 1.5, 2.5, 3.5]
+    assert table["label_kind"] == ["normal", "outage", "normal", "fraud"]
+    assert pq.ParquetFile(tmp_path / "e.parquet").metadata.num_row_groups == 2

@@ -69,23 +69,21 @@ def read_source(path: str | Path) -> Source:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise fail(1, "not a UTF-8 text file (a YAML scenario file is expected)") from None
-    loader = yaml.SafeLoader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            raise fail(
-                1, "the file is empty (a YAML mapping with name, model, duration is expected)"
-            )
-        data = loader.construct_document(node)
+        node, data = _parse(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
         what = " ".join(filter(None, [error.context, error.problem]))
         raise fail(line, f"not valid YAML: {what} (only plain YAML data is allowed)") from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        raise fail(line, f"not valid YAML: character #x{code:04x} ({error.reason})") from None
     except yaml.YAMLError as error:
         raise fail(1, f"not valid YAML: {error}") from None
-    finally:
-        loader.dispose()
+    if node is None:
+        raise fail(1, "the file is empty (a YAML mapping with name, model, duration is expected)")
     if not isinstance(data, dict):
         found = type(data).__name__
         raise fail(node.start_mark.line + 1, f"expected a YAML mapping of keys, found {found}")
@@ -95,6 +93,16 @@ def read_source(path: str | Path) -> Source:
     if problems:
         raise ScenarioError(problems)
     return source
+
+
+def _parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """The document's node tree and its data, built by PyYAML's safe loader."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        return node, None if node is None else loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _index(

@@ -1,13 +1,13 @@
 """The contact centre's SimPy processes: arrivals, calls, and agents taken down by an outage.
 
-Agents are a `simpy.PriorityResource`; callers request it at normal priority, an outage's
-requests go first, so the agents it takes down leave as soon as they finish their current call.
-Each granted request also takes the lowest free agent id, so events can name the agent.
+Agents are an `AgentPool` (a `simpy.Resource`): callers queue first come, first served, and an
+outage's take-down requests go ahead of them, so the agents it takes down leave as soon as they
+finish their current call. Each granted request also takes the id of the longest-idle agent, so
+events can name the agent.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Callable, Generator
 
@@ -15,12 +15,11 @@ import simpy
 
 from simsynth.episodes import EpisodeLog
 from simsynth.incidents import EpisodeId
+from simsynth.models.customers.contact_center.agent_pool import AgentPool
 from simsynth.models.customers.contact_center.arrival_rate import ArrivalRate
 from simsynth.sink import EventSink
 from simsynth.units import Seconds
 
-CALLER_PRIORITY = 1
-OUTAGE_PRIORITY = 0
 NO_AGENT = -1
 NO_EPISODE = -1
 NAN = math.nan
@@ -44,8 +43,7 @@ class Switchboard:
         episodes: EpisodeLog,
     ):
         self.env = env
-        self.agents = simpy.PriorityResource(env, capacity=agents)
-        self.free_agents = list(range(agents))
+        self.agents = AgentPool(env, agents)
         self.arrival_rate = arrival_rate
         self.unit_exponential = unit_exponential
         self.service_time = service_time
@@ -63,12 +61,14 @@ class Switchboard:
     def arrivals(self) -> Process:
         """Callers arriving as a Poisson process with a piecewise-constant rate."""
         env = self.env
+        draw = self.unit_exponential
+        rate, change_at = self.arrival_rate.at(env.now)
         caller = 0
         while True:
-            rate, change_at = self.arrival_rate.at(env.now)
-            gap = self.unit_exponential() / rate if rate > 0 else math.inf
+            gap = draw() / rate if rate > 0 else math.inf
             if env.now + gap >= change_at:
                 yield env.timeout(change_at - env.now)
+                rate, change_at = self.arrival_rate.at(env.now)
                 continue
             yield env.timeout(gap)
             env.process(self.call(caller))
@@ -84,7 +84,8 @@ class Switchboard:
             self.episodes.touch(episode, caller)
         emit(arrived, self.ARRIVAL, caller, episode, NO_AGENT, self.waiting, NAN, NAN)
         self.waiting += 1
-        request = self.agents.request(priority=CALLER_PRIORITY)
+        agents = self.agents
+        request = agents.request()
         if self.patience is None:
             yield request
         else:
@@ -104,13 +105,13 @@ class Switchboard:
                 )
                 return
         self.waiting -= 1
-        agent = heapq.heappop(self.free_agents)
+        agent = agents.free_ids.popleft()
         wait = env.now - arrived
         emit(env.now, self.ANSWERED, caller, episode, agent, self.waiting, wait, NAN)
         service = self.service_time()
         yield env.timeout(service)
-        heapq.heappush(self.free_agents, agent)
-        self.agents.release(request)
+        agents.free_ids.append(agent)
+        agents.release(request)
         emit(env.now, self.COMPLETED, caller, episode, agent, self.waiting, wait, service)
 
     def episode(self, episode: EpisodeId, start: Seconds, end: Seconds) -> Process:
@@ -126,13 +127,13 @@ class Switchboard:
         """One agent taken off the line from `start` (once free) until `end`."""
         env = self.env
         yield env.timeout(start - env.now)
-        request = self.agents.request(priority=OUTAGE_PRIORITY)
+        request = self.agents.take_down()
         yield request | env.timeout(end - env.now)
         if not request.triggered:
             request.cancel()
             return
-        agent = heapq.heappop(self.free_agents)
+        agent = self.agents.free_ids.popleft()
         if end > env.now:
             yield env.timeout(end - env.now)
-        heapq.heappush(self.free_agents, agent)
+        self.agents.free_ids.append(agent)
         self.agents.release(request)
