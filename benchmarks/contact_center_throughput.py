@@ -23,17 +23,18 @@ bare SimPy.
 
 from __future__ import annotations
 
-import argparse
-import gc
 import random
+import sys
 import tempfile
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import ciw
 import simpy
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import Contender, measure, parse_options, print_table
 
 import simsynth
 from simsynth import registry
@@ -76,6 +77,8 @@ class Queue:
 
 DEFAULT = Queue(duration=50_000.0)
 QUICK = Queue(duration=2_000.0)
+DEFAULT_REPEATS = 3
+QUICK_REPEATS = 2
 
 
 # --- contenders: each simulates the queue once and returns the number of events ------------------
@@ -164,80 +167,29 @@ def run_ciw(queue: Queue) -> int:
     return EVENTS_PER_CALL * len(simulation.get_all_records())
 
 
-# --- measuring ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Contender:
-    name: str
-    run: Callable[[], int]
-    events: int = 0
-    seconds: float = float("inf")
-
-    @property
-    def rate(self) -> float:
-        return self.events / self.seconds
-
-
-def time_once(contender: Contender) -> None:
-    """Run a contender once; keep its figures if this is its fastest run so far."""
-    gc.collect()
-    started = time.perf_counter()
-    events = contender.run()
-    seconds = time.perf_counter() - started
-    if seconds < contender.seconds:
-        contender.events, contender.seconds = events, seconds
-
-
-def measure(contenders: Sequence[Contender], repeats: int) -> None:
-    """Best of `repeats` runs of each contender, interleaved so drift hits all alike."""
-    for _ in range(repeats):
-        for contender in contenders:
-            time_once(contender)
-
-
-def print_table(contenders: Sequence[Contender], simpy_ref: Contender, ciw_ref: Contender) -> None:
-    width = max(len(c.name) for c in contenders)
-    header = (
-        f"{'contender':<{width}}  {'events':>10}  {'seconds':>8}  {'events/s':>10}  "
-        f"{'vs SimPy':>8}  {'vs ciw':>7}"
-    )
-    print(header)
-    print("-" * len(header))
-    for c in contenders:
-        print(
-            f"{c.name:<{width}}  {c.events:>10,}  {c.seconds:>8.3f}  {c.rate:>10,.0f}  "
-            f"{c.rate / simpy_ref.rate:>7.2f}x  {c.rate / ciw_ref.rate:>6.2f}x"
-        )
-
-
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
-    parser.add_argument("--repeats", type=int, default=3, help="runs per contender (best kept)")
-    args = parser.parse_args(argv)
-    queue = QUICK if args.quick else DEFAULT
-    print(
+    options = parse_options(__doc__.splitlines()[0], argv)
+    queue = QUICK if options.quick else DEFAULT
+    repeats = options.repeats or (QUICK_REPEATS if options.quick else DEFAULT_REPEATS)
+    title = (
         f"M/M/c, c={queue.agents}, lambda={queue.arrival_rate:g}/s, "
         f"mean service={queue.service_time:g}s, T={queue.duration:g}s "
-        f"(~{queue.expected_events:,} events), best of {args.repeats} interleaved runs "
+        f"(~{queue.expected_events:,} events), best of {repeats} interleaved runs "
         f"(simpy {simpy.__version__}, ciw {ciw.__version__}); target: simsynth.run >= 0.7x SimPy"
     )
     with tempfile.TemporaryDirectory(prefix="simsynth-bench-") as tmp:
         scenario = Path(tmp) / "bench.yaml"
         scenario.write_text(queue.scenario_yaml())
-        bare = Contender("bare SimPy M/M/c (reference)", lambda: run_bare_simpy(queue))
-        library = Contender("ciw M/M/c", lambda: run_ciw(queue))
+        bare = Contender("bare SimPy M/M/c (reference)", lambda _: run_bare_simpy(queue))
+        library = Contender("ciw M/M/c", lambda _: run_ciw(queue))
         contenders = [
-            Contender(
-                "simsynth.run (model + Parquet)", lambda: run_simsynth(scenario, Path(tmp) / "out")
-            ),
+            Contender("simsynth.run (model + Parquet)", lambda out: run_simsynth(scenario, out)),
             bare,
-            Contender("simsynth model, rows discarded", lambda: run_model_only(scenario)),
+            Contender("simsynth model, rows discarded", lambda _: run_model_only(scenario)),
             library,
         ]
-        measure(contenders, args.repeats)
-    print_table(contenders, bare, library)
+        measure(contenders, repeats, Path(tmp))
+    print_table(title, contenders, [bare.name, library.name])
 
 
 if __name__ == "__main__":

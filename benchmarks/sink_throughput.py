@@ -25,17 +25,19 @@ Figures are printed, never checked against limits; the target for the batch path
 
 from __future__ import annotations
 
-import argparse
-import gc
+import sys
 import tempfile
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import Contender, measure, parse_options, print_table
 
 from simsynth.episodes import EpisodeLog
 from simsynth.model import Column
@@ -191,96 +193,6 @@ def append_per_event(rows: list[Row], _path: Path) -> int:
     return len(stored)
 
 
-# --- measuring ---------------------------------------------------------------------------------
-
-
-def _status_kib(key: str) -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(key):
-                return int(line.split()[1])
-    raise KeyError(key)
-
-
-def reset_peak_rss() -> int | None:
-    """Reset the resident-memory high-water mark; return the current RSS in KiB (Linux)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as clear:
-            clear.write("5")
-        return _status_kib("VmRSS:")
-    except OSError:
-        return None
-
-
-def peak_rss_growth_mb(before_kib: int | None) -> float | None:
-    if before_kib is None:
-        return None
-    return (_status_kib("VmHWM:") - before_kib) / 1024
-
-
-@dataclass
-class Contender:
-    name: str
-    run: Callable[[Path], int]
-    """Writes to the given path (or not) and returns the number of events handled."""
-    reference: str | None = None
-    """Name of the contender this one is compared to; None for a reference."""
-    rows: int = 0
-    seconds: float = float("inf")
-    rss_mb: float | None = None
-    file_mb: float | None = None
-
-    @property
-    def rate(self) -> float:
-        return self.rows / self.seconds
-
-
-def time_once(contender: Contender, path: Path) -> None:
-    """Run a contender once; keep its figures if this is its fastest run so far."""
-    gc.collect()
-    before = reset_peak_rss()
-    started = time.perf_counter()
-    rows = contender.run(path)
-    seconds = time.perf_counter() - started
-    rss_mb = peak_rss_growth_mb(before)
-    if seconds < contender.seconds:
-        contender.rows, contender.seconds = rows, seconds
-    if rss_mb is not None:
-        contender.rss_mb = max(rss_mb, contender.rss_mb or 0.0)
-    if path.exists():
-        contender.file_mb = path.stat().st_size / 1e6
-        path.unlink()
-
-
-def measure(contenders: Sequence[Contender], repeats: int, directory: Path) -> None:
-    """Best of `repeats` runs of each contender, interleaved so drift hits all alike."""
-    for _ in range(repeats):
-        for contender in contenders:
-            time_once(contender, directory / "events.parquet")
-
-
-def _optional(value: float | None, spec: str) -> str:
-    return "n/a" if value is None else format(value, spec)
-
-
-def print_table(title: str, contenders: Sequence[Contender]) -> None:
-    by_name = {c.name: c for c in contenders}
-    width = max(len(c.name) for c in contenders)
-    print(f"\n{title}")
-    header = (
-        f"{'contender':<{width}}  {'rows':>11}  {'seconds':>8}  {'events/s':>12}  "
-        f"{'vs ref':>7}  {'peak RSS +MB':>12}  {'file MB':>8}"
-    )
-    print(header)
-    print("-" * len(header))
-    for c in contenders:
-        ratio = "ref" if c.reference is None else f"{c.rate / by_name[c.reference].rate:.2f}x"
-        print(
-            f"{c.name:<{width}}  {c.rows:>11,}  {c.seconds:>8.3f}  {c.rate:>12,.0f}  "
-            f"{ratio:>7}  {_optional(c.rss_mb, '>12.1f')}  {_optional(c.file_mb, '>8.1f')}"
-        )
-
-
 # --- the two benchmarks ------------------------------------------------------------------------
 
 
@@ -309,16 +221,13 @@ def bench_batch(sizes: Sizes, directory: Path) -> None:
     check_same_table(make_events(min(sizes.batch_rows, 100_000), seed=1), directory)
     raw = "pyarrow write_table (prebuilt table)"
     contenders = [
-        Contender(raw, lambda path: write_raw(table, path)),
-        Contender("EventSink.emit_columns + close", lambda p: write_with_sink(events, p), raw),
+        Contender(raw, lambda p: write_raw(table, p)),
+        Contender("EventSink.emit_columns + close", lambda p: write_with_sink(events, p)),
         Contender(
             "pyarrow write_table, sink's row groups",
             lambda p: write_raw(table, p, DEFAULT_ROWS_PER_FLUSH),
-            raw,
         ),
-        Contender(
-            "pyarrow build table + write_table", lambda p: build_and_write_raw(events, p), raw
-        ),
+        Contender("pyarrow build table + write_table", lambda p: build_and_write_raw(events, p)),
     ]
     measure(contenders, sizes.repeats, directory)
     print_table(
@@ -326,6 +235,7 @@ def bench_batch(sizes: Sizes, directory: Path) -> None:
         f"{PARQUET_OPTIONS}, sink row groups of {DEFAULT_ROWS_PER_FLUSH:,} rows "
         f"(target: EventSink >= 0.5x reference)",
         contenders,
+        [raw],
     )
 
 
@@ -333,21 +243,20 @@ def bench_per_event(sizes: Sizes, directory: Path) -> None:
     rows = as_rows(make_events(sizes.emit_rows))
     reference = "Python loop, list.append(tuple)"
     contenders = [
-        Contender(reference, lambda path: append_per_event(rows, path)),
-        Contender("EventSink.emit per event + close", lambda p: emit_per_event(rows, p), reference),
+        Contender(reference, lambda p: append_per_event(rows, p)),
+        Contender("EventSink.emit per event + close", lambda p: emit_per_event(rows, p)),
     ]
     measure(contenders, sizes.repeats, directory)
-    print_table(f"Per-event path: {sizes.emit_rows:,} rows from a Python loop", contenders)
+    print_table(
+        f"Per-event path: {sizes.emit_rows:,} rows from a Python loop", contenders, [reference]
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
-    parser.add_argument("--repeats", type=int, help="runs per contender (best is kept)")
-    args = parser.parse_args(argv)
-    sizes = QUICK if args.quick else DEFAULT
-    if args.repeats is not None:
-        sizes = Sizes(sizes.batch_rows, sizes.emit_rows, args.repeats)
+    options = parse_options(__doc__.splitlines()[0], argv)
+    sizes = QUICK if options.quick else DEFAULT
+    if options.repeats is not None:
+        sizes = replace(sizes, repeats=options.repeats)
     print(f"sink throughput, best of {sizes.repeats} interleaved runs (pyarrow {pa.__version__})")
     with tempfile.TemporaryDirectory(prefix="simsynth-bench-") as tmp:
         bench_batch(sizes, Path(tmp))

@@ -1,0 +1,130 @@
+"""Timing shared by the benchmark scripts: best of N interleaved runs, printed side by side.
+
+Each contender runs once per round, all contenders in every round, so that drift in the
+machine's speed hits them alike; the fastest run of each is kept. Peak resident memory growth
+(Linux) and the size of what a contender wrote are recorded next to the time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Options:
+    """What every benchmark script accepts on its command line."""
+
+    quick: bool
+    """Small sizes: a smoke test of a few seconds."""
+    repeats: int | None
+    """Runs per contender (the best is kept); None for the script's default."""
+
+
+def parse_options(description: str, argv: Sequence[str] | None = None) -> Options:
+    """`--quick` and `--repeats N`."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
+    parser.add_argument("--repeats", type=int, help="runs per contender (best is kept)")
+    args = parser.parse_args(argv)
+    return Options(quick=args.quick, repeats=args.repeats)
+
+
+@dataclass
+class Contender:
+    """One way of doing the benchmark's work."""
+
+    name: str
+    run: Callable[[Path], int]
+    """Does the work once, may write to the given path, returns the events handled."""
+    events: int = 0
+    seconds: float = float("inf")
+    rss_mb: float | None = None
+    file_mb: float | None = None
+
+    @property
+    def rate(self) -> float:
+        """Events per second of the fastest run."""
+        return self.events / self.seconds
+
+
+def _status_kib(key: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(key):
+                return int(line.split()[1])
+    raise KeyError(key)
+
+
+def reset_peak_rss() -> int | None:
+    """Reset the resident-memory high-water mark; return the current RSS in KiB (Linux only)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+        return _status_kib("VmRSS:")
+    except OSError:
+        return None
+
+
+def peak_rss_growth_mb(before_kib: int | None) -> float | None:
+    """How far resident memory rose above `before_kib` since the last reset, in MB."""
+    if before_kib is None:
+        return None
+    return (_status_kib("VmHWM:") - before_kib) / 1024
+
+
+def time_once(contender: Contender, path: Path) -> None:
+    """Run a contender once; keep its figures if this is its fastest run so far."""
+    gc.collect()
+    before = reset_peak_rss()
+    started = time.perf_counter()
+    events = contender.run(path)
+    seconds = time.perf_counter() - started
+    rss_mb = peak_rss_growth_mb(before)
+    if seconds < contender.seconds:
+        contender.events, contender.seconds = events, seconds
+    if rss_mb is not None:
+        contender.rss_mb = max(rss_mb, contender.rss_mb or 0.0)
+    if path.is_file():
+        contender.file_mb = path.stat().st_size / 1e6
+        path.unlink()
+
+
+def measure(contenders: Sequence[Contender], repeats: int, directory: Path) -> None:
+    """Best of `repeats` runs of each contender, interleaved; output goes under `directory`."""
+    for _ in range(repeats):
+        for contender in contenders:
+            time_once(contender, directory / "output")
+
+
+def _optional(value: float | None, width: int) -> str:
+    return f"{'n/a':>{width}}" if value is None else f"{value:>{width}.1f}"
+
+
+def print_table(title: str, contenders: Sequence[Contender], references: Sequence[str]) -> None:
+    """A row per contender: events, seconds, events/s, one ratio per reference, memory, file."""
+    by_name = {c.name: c for c in contenders}
+    width = max(len(c.name) for c in contenders)
+    ratio_heads = [f"vs {label}" for label in _short_labels(references)]
+    print(f"\n{title}")
+    header = f"{'contender':<{width}}  {'events':>11}  {'seconds':>8}  {'events/s':>11}"
+    header += "".join(f"  {head:>9}" for head in ratio_heads)
+    header += f"  {'peak RSS +MB':>12}  {'file MB':>8}"
+    print(header)
+    print("-" * len(header))
+    for c in contenders:
+        line = f"{c.name:<{width}}  {c.events:>11,}  {c.seconds:>8.3f}  {c.rate:>11,.0f}"
+        line += "".join(f"  {c.rate / by_name[ref].rate:>8.2f}x" for ref in references)
+        line += f"  {_optional(c.rss_mb, 12)}  {_optional(c.file_mb, 8)}"
+        print(line)
+
+
+def _short_labels(references: Sequence[str]) -> list[str]:
+    """`ref` for a single reference, else the first word of each reference's name."""
+    if len(references) == 1:
+        return ["ref"]
+    return [name.split(" ")[0] for name in references]
