@@ -1,0 +1,30 @@
+"""Datasets are read by polars and duckdb too, without simsynth (DESIGN §3)."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+import simsynth
+
+
+def test_polars_and_duckdb_read_events_and_episodes(write_scenario, tmp_path):
+    out = tmp_path / "out"
+    manifest = simsynth.run(write_scenario(), out=out)
+    counts = manifest["counts"]
+    events = pl.read_parquet(out / "events" / "**" / "*.parquet", hive_partitioning=True)
+    assert events.height == counts["events"]
+    assert events["run_id"].unique().to_list() == [0]
+    positives = events.filter(pl.col("label") == 1).group_by("label_kind").len()
+    assert {row[0]: row[1] for row in positives.iter_rows()} == counts["positives"]
+
+    glob = f"{out}/events/*/*.parquet"
+    ((total, labeled, runs),) = duckdb.sql(
+        f"select count(*), sum(label), count(distinct run_id) "
+        f"from read_parquet('{glob}', hive_partitioning = true)"
+    ).fetchall()
+    assert (total, labeled, runs) == (counts["events"], sum(counts["positives"].values()), 1)
+    episodes = duckdb.sql(
+        f"select episode_id, len(entities) from read_parquet('{out}/episodes/*/*.parquet')"
+    ).fetchall()
+    assert len(episodes) == counts["episodes"]
