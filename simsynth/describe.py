@@ -35,6 +35,9 @@ def _row(name: str, info: FieldInfo) -> FieldRow:
     kind = type_text(info)
     if info.is_required():
         default = "(required)"
+    elif info.default_factory is not None:
+        value = info.default_factory()  # type: ignore[call-arg]
+        default = ", ".join(value) if isinstance(value, dict) else str(value)
     elif kind == "duration" and isinstance(info.default, float):
         default = format_seconds(info.default)
     elif kind == "rate" and isinstance(info.default, float):
@@ -42,6 +45,16 @@ def _row(name: str, info: FieldInfo) -> FieldRow:
     else:
         default = "empty" if info.default is None else str(info.default)
     return FieldRow(name, kind, default, bounds_text(info), info.description or "")
+
+
+def nested_models(params: type[BaseModel]) -> list[tuple[str, type[BaseModel]]]:
+    """Params classes used inside `params` (e.g. the entries of a dict of segments)."""
+    found = []
+    for name, info in params.model_fields.items():
+        for argument in typing.get_args(info.annotation):
+            if isinstance(argument, type) and issubclass(argument, BaseModel):
+                found.append((name, argument))
+    return found
 
 
 def type_text(info: FieldInfo) -> str:
@@ -58,7 +71,10 @@ def type_text(info: FieldInfo) -> str:
     if typing.get_origin(annotation) is typing.Literal:
         return "one of " + "|".join(str(a) for a in typing.get_args(annotation))
     if typing.get_origin(annotation) in (tuple, list):
-        return "list of numbers"
+        return "list"
+    if typing.get_origin(annotation) is dict:
+        value = typing.get_args(annotation)[1]
+        return f"name -> {getattr(value, '__name__', 'value')}"
     return getattr(annotation, "__name__", str(annotation))
 
 

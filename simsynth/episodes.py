@@ -38,7 +38,7 @@ class EpisodeLog:
         self.kind_codes: list[int] = []
         self.start_times: list[Seconds] = []
         self.end_times: list[Seconds] = []
-        self.params: list[str] = []
+        self.params: list[dict[str, object]] = []
         self.entities: list[list[int]] = []
 
     def open(self, kind: str, start_time: Seconds, params: Mapping[str, object]) -> EpisodeId:
@@ -47,7 +47,7 @@ class EpisodeLog:
         self.kind_codes.append(self._kind_code[kind])
         self.start_times.append(start_time)
         self.end_times.append(start_time)
-        self.params.append(json.dumps(dict(params), sort_keys=True))
+        self.params.append(dict(params))
         self.entities.append([])
         return len(self.kinds) - 1
 
@@ -62,6 +62,10 @@ class EpisodeLog:
     def end(self, episode_id: EpisodeId, end_time: Seconds) -> None:
         """Set the time an episode ends."""
         self.end_times[episode_id] = end_time
+
+    def resolve(self, episode_id: EpisodeId, **details: object) -> None:
+        """Add what the model decided (victims, merchants, ...) to an episode's params."""
+        self.params[episode_id].update(details)
 
     def touch(self, episode_id: EpisodeId, entity_id: int) -> None:
         """Record that an entity took part in (or was hit by) an episode."""
@@ -84,7 +88,7 @@ class EpisodeLog:
                 pa.array(self.start_times, pa.float64()),
                 pa.array(self.end_times, pa.float64()),
                 pa.array(entities, pa.list_(pa.int64())),
-                pa.array(self.params, pa.string()),
+                pa.array([json.dumps(p, sort_keys=True) for p in self.params], pa.string()),
             ],
             schema=self.SCHEMA,
         )

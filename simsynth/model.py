@@ -80,6 +80,11 @@ class SimModel(ABC):
     reference: ClassVar[str] = ""
     """The published result the model is validated against."""
 
+    @classmethod
+    def event_columns(cls, params: ParamsModel) -> tuple[Column, ...]:
+        """The extra columns of a run with these params (default: `columns`)."""
+        return cls.columns
+
     @abstractmethod
     def advance(self, until: Seconds) -> None:
         """Run the simulation forward to simulated time `until` (seconds)."""

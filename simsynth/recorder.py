@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 
 from simsynth.episodes import EpisodeLog
 from simsynth.incidents import Occurrence
-from simsynth.model import SimModel
+from simsynth.model import Column, SimModel
 from simsynth.seeding import RunId
 from simsynth.sink import DEFAULT_ROWS_PER_FLUSH, NORMAL, PARQUET_OPTIONS, EventSink
 
@@ -45,6 +45,7 @@ class RunRecorder:
         run_id: RunId,
         model: type[SimModel],
         occurrences: Sequence[Occurrence],
+        columns: Sequence[Column],
         *,
         start: datetime | None = None,
         rows_per_flush: int = DEFAULT_ROWS_PER_FLUSH,
@@ -59,7 +60,7 @@ class RunRecorder:
         self.events = EventSink(
             events_path,
             event_types=model.event_types,
-            columns=model.columns,
+            columns=columns,
             episodes=self.episodes,
             label_kinds=label_kinds,
             start=start,

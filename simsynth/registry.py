@@ -29,6 +29,10 @@ class ModelEntry:
 
 BUILTINS: tuple[ModelEntry, ...] = (
     ModelEntry(
+        "customers.card_network",
+        "simsynth.models.customers.card_network.model:CardNetwork",
+    ),
+    ModelEntry(
         "customers.contact_center",
         "simsynth.models.customers.contact_center.model:ContactCenter",
     ),

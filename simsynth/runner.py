@@ -47,7 +47,8 @@ def run_once(
     model_class = registry.load(scenario.model)
     seeds = RunSeeds(scenario.seed, run_id)
     occurrences = schedule(scenario.incidents, scenario.duration, seeds.rng("incidents"))
-    recorder = RunRecorder(root, run_id, model_class, occurrences, start=scenario.start)
+    columns = model_class.event_columns(scenario.params)
+    recorder = RunRecorder(root, run_id, model_class, occurrences, columns, start=scenario.start)
     context = RunContext(
         params=scenario.params,
         duration=scenario.duration,

@@ -1,0 +1,1 @@
+"""`customers.card_network`: card payments with fraud typologies (Mesa + networkx + numba)."""

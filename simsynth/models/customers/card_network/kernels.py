@@ -1,0 +1,170 @@
+"""numba kernels of the card network: who shops where, and an hour of transactions.
+
+Pure functions over arrays (struct of arrays): state and a seed in, event columns out. numba's
+own generator is seeded at the top of each call from a seed the model draws from its stream,
+so results depend only on the arguments.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+CARD_PRESENT, CONTACTLESS, ONLINE = 0, 1, 2
+CHANNELS = ("card_present", "contactless", "online")
+NO_DEVICE = -1
+NO_EPISODE = -1
+MAX_LOCAL_TRIES = 64
+
+
+@njit(cache=True)
+def habitual_merchants(
+    seed: int,
+    holder_region: np.ndarray,
+    merchant_region: np.ndarray,
+    region_offsets: np.ndarray,
+    region_merchants: np.ndarray,
+    per_holder: int,
+    local_share: float,
+) -> np.ndarray:
+    """Each holder's habitual merchants by preferential attachment (Barabási-Albert urn).
+
+    Holders arrive one by one and pick `per_holder` distinct merchants with probability
+    proportional to 1 + the merchant's current number of customers (a uniform draw from an urn
+    in which every merchant appears once plus once per customer), preferring, with probability
+    `local_share`, merchants of their own region. Returns an (holders, per_holder) array.
+    """
+    np.random.seed(seed)
+    holders = holder_region.shape[0]
+    merchants = merchant_region.shape[0]
+    per_holder = min(per_holder, merchants)
+    urn = np.empty(merchants + holders * per_holder, np.int64)
+    urn[:merchants] = np.arange(merchants)
+    size = merchants
+    chosen = np.empty((holders, per_holder), np.int32)
+    for holder in range(holders):
+        region = holder_region[holder]
+        for slot in range(per_holder):
+            local = np.random.random() < local_share
+            while True:
+                merchant = -1
+                if local:
+                    for _ in range(MAX_LOCAL_TRIES):
+                        candidate = urn[np.random.randint(size)]
+                        if merchant_region[candidate] == region:
+                            merchant = candidate
+                            break
+                    if merchant < 0:
+                        first, last = region_offsets[region], region_offsets[region + 1]
+                        if last > first:
+                            merchant = region_merchants[first + np.random.randint(last - first)]
+                if merchant < 0:
+                    merchant = urn[np.random.randint(size)]
+                duplicate = False
+                for previous in range(slot):
+                    if chosen[holder, previous] == merchant:
+                        duplicate = True
+                if not duplicate:
+                    break
+                local = False  # a repeat: fall back to the whole urn
+            chosen[holder, slot] = merchant
+            urn[size] = merchant
+            size += 1
+    return chosen
+
+
+@njit(cache=True)
+def hour_of_transactions(
+    seed: int,
+    start: float,
+    length: float,
+    expected: np.ndarray,
+    habits: np.ndarray,
+    habit_share: float,
+    popularity_cumsum: np.ndarray,
+    merchant_category: np.ndarray,
+    category_mu: np.ndarray,
+    category_sigma: np.ndarray,
+    category_online: np.ndarray,
+    amount_multiplier: np.ndarray,
+    contactless_share: np.ndarray,
+    device: np.ndarray,
+    credit_limit: np.ndarray,
+    balance: np.ndarray,
+    decline_rate: float,
+    holder_episode: np.ndarray,
+    merchant_episode: np.ndarray,
+):
+    """Normal card payments of all holders in `[start, start + length)`.
+
+    Holder h makes Poisson(`expected[h]`) payments at uniform times, at a habitual merchant
+    with probability `habit_share`, else at a merchant drawn by popularity; amounts are
+    lognormal per category times the holder's multiplier; a payment is declined if it would
+    exceed the credit limit or, at random, with probability `decline_rate`. Approved amounts
+    are added to `balance` (updated in place). A payment is labelled with its merchant's
+    episode (a compromised merchant), else with its holder's episode (e.g. churn), else -1.
+
+    Returns (time, holder, merchant, amount, channel, device, approved, episode), in holder
+    order; the caller sorts by time.
+    """
+    np.random.seed(seed)
+    holders = expected.shape[0]
+    counts = np.empty(holders, np.int64)
+    total = 0
+    for holder in range(holders):
+        counts[holder] = np.random.poisson(expected[holder]) if expected[holder] > 0 else 0
+        total += counts[holder]
+    time = np.empty(total, np.float64)
+    who = np.empty(total, np.int64)
+    where = np.empty(total, np.int32)
+    amount = np.empty(total, np.float64)
+    channel = np.empty(total, np.int32)
+    used_device = np.empty(total, np.int64)
+    approved = np.empty(total, np.int8)
+    episode = np.empty(total, np.int64)
+    merchants_total = popularity_cumsum[-1]
+    habit_count = habits.shape[1]
+    row = 0
+    for holder in range(holders):
+        count = counts[holder]
+        if count == 0:
+            continue
+        times = np.sort(start + length * np.random.random(count))
+        for k in range(count):
+            if np.random.random() < habit_share:
+                merchant = habits[holder, np.random.randint(habit_count)]
+            else:
+                merchant = np.searchsorted(
+                    popularity_cumsum, np.random.random() * merchants_total, side="right"
+                )
+            category = merchant_category[merchant]
+            value = (
+                np.exp(
+                    category_mu[category] + category_sigma[category] * np.random.standard_normal()
+                )
+                * amount_multiplier[holder]
+            )
+            value = round(value * 100.0) / 100.0
+            if np.random.random() < category_online[category]:
+                channel[row] = ONLINE
+                used_device[row] = device[holder]
+            else:
+                channel[row] = (
+                    CONTACTLESS if np.random.random() < contactless_share[holder] else CARD_PRESENT
+                )
+                used_device[row] = NO_DEVICE
+            ok = (
+                balance[holder] + value <= credit_limit[holder]
+                and np.random.random() >= decline_rate
+            )
+            if ok:
+                balance[holder] += value
+            time[row] = times[k]
+            who[row] = holder
+            where[row] = merchant
+            amount[row] = value
+            approved[row] = 1 if ok else 0
+            label = merchant_episode[merchant]
+            episode[row] = label if label >= 0 else holder_episode[holder]
+            row += 1
+    return time, who, where, amount, channel, used_device, approved, episode

@@ -1,0 +1,270 @@
+"""Card payments of a population of holders at merchants, with five kinds of rare events.
+
+Holders (Mesa agents) shop mostly at habitual merchants linked by preferential attachment;
+a numba kernel draws each hour's payments with daily, weekly and payday rhythms, and plans
+(Mesa agents) carry out card testing, account takeovers, merchant compromises, bust-outs and
+churn on top. Validated by recovering its configured rates, amounts and seasonality.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import ClassVar
+
+import mesa
+import numpy as np
+import pyarrow as pa
+
+from simsynth.calendar import Calendar
+from simsynth.incidents import EpisodeId
+from simsynth.model import Column, IncidentKind, RunContext, SimModel, dictionary_type
+from simsynth.models.customers.card_network.agents import PLANS, CardHolder, Payment
+from simsynth.models.customers.card_network.incidents import (
+    CHURNER,
+    INCIDENT_KINDS,
+    NORMAL,
+    ROLES,
+    VICTIM,
+)
+from simsynth.models.customers.card_network.kernels import CHANNELS, hour_of_transactions
+from simsynth.models.customers.card_network.params import CardNetworkParams
+from simsynth.models.customers.card_network.world import build_world
+from simsynth.units import Seconds
+
+HOUR = 3600.0
+DAY = 86400.0
+KERNEL_ROLES = {"merchant_compromise": VICTIM, "churn": CHURNER}
+"""Role of the payments the kernel labels with an episode of these kinds."""
+
+
+class CardNetwork(mesa.Model, SimModel):
+    """Mesa model of a card portfolio; one step is one hour of payments."""
+
+    key = "customers.card_network"
+    summary = "Card holders pay merchants; card testing, takeovers, compromises, bust-outs, churn."
+    reference = "its configured incident rates, amount distributions and seasonality"
+    Params = CardNetworkParams
+    incident_kinds: ClassVar[dict[str, IncidentKind]] = INCIDENT_KINDS
+    event_types = ("transaction",)
+    columns = (
+        Column("card_id", pa.int64(), "The card paid with (opaque; reissued after fraud)."),
+        Column("merchant_id", pa.int32(), "The merchant paid."),
+        Column("mcc", dictionary_type(), "Merchant category (the names in params.categories)."),
+        Column("channel", dictionary_type(), "card_present, contactless or online.", CHANNELS),
+        Column("region", pa.int32(), "The merchant's region."),
+        Column("home_region", pa.int32(), "The card holder's home region."),
+        Column("device_id", pa.int64(), "Device of an online payment (opaque); -1 in store."),
+        Column("amount", pa.float64(), "Amount of the payment."),
+        Column("approved", pa.bool_(), "Whether the payment was authorised."),
+        Column("role", dictionary_type(), "normal, fraudster, victim or churner.", ROLES),
+    )
+
+    @classmethod
+    def event_columns(cls, params: CardNetworkParams) -> tuple[Column, ...]:  # type: ignore[override]
+        categories = tuple(params.categories)
+        return tuple(
+            Column(c.name, c.type, c.doc, categories) if c.name == "mcc" else c for c in cls.columns
+        )
+
+    def __init__(self, context: RunContext):
+        super().__init__(rng=context.seeds.rng("agents"))
+        params: CardNetworkParams = context.params  # type: ignore[assignment]
+        self.params = params
+        self.duration = context.duration
+        self.calendar = Calendar(context.start)
+        self.events = context.recorder.events
+        self.episodes = context.recorder.episodes
+        self.world = build_world(params, context.seeds.rng("world"))
+        self.id_rng = context.seeds.rng("ids")
+        self.kernel_seeds = context.seeds.rng("kernel")
+        self.daily_rng = context.seeds.rng("daily")
+        self.world.card_id[:] = [self.new_card_id() for _ in range(self.world.holders)]
+        self.world.device[:] = [self.new_device_id() for _ in range(self.world.holders)]
+        self.holders = list(
+            CardHolder.create_agents(self, self.world.holders, list(range(self.world.holders)))
+        )
+        self.plans = mesa.agent.AgentSet([], random=self.random)
+        self.upcoming = list(context.occurrences)
+        self.skimmed = np.full(self.world.merchants, -1, np.int64)
+        self.holder_episode = np.full(self.world.holders, -1, np.int64)
+        self.kernel_role = np.full(len(context.occurrences) + 1, NORMAL, np.int32)
+        for occurrence in context.occurrences:
+            self.kernel_role[occurrence.episode_id] = KERNEL_ROLES.get(occurrence.kind, NORMAL)
+        self.now: Seconds = 0.0
+        self._fraud: list[tuple] = []
+
+    # --- identifiers and merchant pools used by plans ------------------------------------------
+
+    def new_card_id(self) -> int:
+        """A fresh 15-digit card number."""
+        return int(self.id_rng.integers(10**14, 10**15))
+
+    def new_device_id(self) -> int:
+        """A fresh opaque device id."""
+        return int(self.id_rng.integers(1, 2**40))
+
+    @cached_property
+    def _online_categories(self) -> np.ndarray:
+        return np.flatnonzero(self.world.category_online >= 0.5)
+
+    def online_merchants(self) -> np.ndarray:
+        """Merchants of categories mostly paid online (all merchants if there are none)."""
+        pool = np.flatnonzero(np.isin(self.world.merchant_category, self._online_categories))
+        return pool if len(pool) else np.arange(self.world.merchants)
+
+    def high_value_merchants(self) -> np.ndarray:
+        """Merchants of the categories with the highest median amounts."""
+        medians = self.world.category_mu
+        rich = np.flatnonzero(medians >= np.median(medians))
+        return np.flatnonzero(np.isin(self.world.merchant_category, rich))
+
+    # --- running --------------------------------------------------------------------------------
+
+    def advance(self, until: Seconds) -> None:
+        while self.now + HOUR <= until and self.now < self.duration:
+            self.step()
+
+    def finish(self) -> None:
+        while self.now < self.duration:
+            self.step()
+        self.plans.do("close", self.now)
+
+    def step(self) -> None:
+        start = self.now
+        end = min(start + HOUR, self.duration)
+        if (start + self.calendar.clock_offset()) % DAY == 0:
+            self._new_day(start)
+        while self.upcoming and self.upcoming[0].at < end:
+            occurrence = self.upcoming.pop(0)
+            self.plans.add(PLANS[occurrence.kind](self, occurrence))
+        self.plans.do("act", start, end)
+        self._emit(self._everyday_payments(start, end), self._take_fraud())
+        self.now = end
+
+    def _new_day(self, now: Seconds) -> None:
+        """Midnight: a few holders get new devices; on payday, balances are paid off."""
+        chance = self.params.device_changes_per_year / 365.0
+        for holder in np.flatnonzero(self.daily_rng.random(self.world.holders) < chance):
+            self.holders[holder].change_device()
+        if self.params.payday is not None and self.calendar.at(now).day == self.params.payday:
+            self.world.balance[:] = 0.0
+
+    def spending_factor(self, now: Seconds) -> float:
+        """Relative spending in the hour starting at `now` (1 = an average hour)."""
+        params = self.params
+        moment = self.calendar.at(now)
+        hourly = np.asarray(params.hourly_profile)
+        weekly = np.asarray(params.weekly_profile)
+        factor = hourly[moment.hour] / hourly.mean() * weekly[moment.weekday()] / weekly.mean()
+        if params.payday is not None and 0 <= moment.day - params.payday <= 2:
+            factor *= params.payday_boost
+        if moment.date() in params.holidays:
+            factor *= params.holiday_boost
+        return float(factor)
+
+    def _everyday_payments(self, start: Seconds, end: Seconds) -> tuple[np.ndarray, ...]:
+        world, params = self.world, self.params
+        expected = (
+            world.transactions_per_day
+            * world.activity
+            * self.spending_factor(start)
+            * (end - start)
+            / DAY
+        )
+        columns = hour_of_transactions(
+            int(self.kernel_seeds.integers(2**62)),
+            start,
+            end - start,
+            expected,
+            world.habits,
+            params.habit_share,
+            world.popularity_cumsum,
+            world.merchant_category,
+            world.category_mu,
+            world.category_sigma,
+            world.category_online,
+            world.amount_multiplier,
+            world.contactless_share,
+            world.device,
+            world.credit_limit,
+            world.balance,
+            params.decline_rate,
+            self.holder_episode,
+            self.skimmed,
+        )
+        holder, episode = columns[1], columns[7]
+        role = np.where(episode >= 0, self.kernel_role[episode], NORMAL).astype(np.int32)
+        labelled = np.flatnonzero(episode >= 0)
+        pairs = zip(episode[labelled].tolist(), holder[labelled].tolist(), strict=True)
+        for episode_id, who in sorted(set(pairs)):
+            self.episodes.touch(episode_id, who)
+        return (*columns, role)
+
+    def pay(self, payment: Payment, episode: EpisodeId) -> None:
+        """Authorise a planned (fraudulent) payment and record it for this hour's events."""
+        world = self.world
+        holder = payment.holder
+        approved = (
+            world.balance[holder] + payment.amount <= world.credit_limit[holder]
+            and self.rng.random() >= payment.decline_rate
+        )
+        if approved:
+            world.balance[holder] += payment.amount
+        self._fraud.append(
+            (
+                payment.time,
+                holder,
+                payment.merchant,
+                payment.amount,
+                payment.channel,
+                payment.device,
+                approved,
+                episode,
+                payment.role,
+            )
+        )
+
+    def _take_fraud(self) -> tuple[np.ndarray, ...]:
+        rows, self._fraud = self._fraud, []
+        dtypes = (
+            np.float64,
+            np.int64,
+            np.int32,
+            np.float64,
+            np.int32,
+            np.int64,
+            np.int8,
+            np.int64,
+            np.int32,
+        )
+        if not rows:
+            return tuple(np.empty(0, d) for d in dtypes)
+        return tuple(
+            np.asarray(column, d) for column, d in zip(zip(*rows, strict=True), dtypes, strict=True)
+        )
+
+    def _emit(self, everyday: tuple[np.ndarray, ...], fraud: tuple[np.ndarray, ...]) -> None:
+        time, holder, merchant, amount, channel, device, approved, episode, role = (
+            np.concatenate(pair) for pair in zip(everyday, fraud, strict=True)
+        )
+        order = np.argsort(time, kind="stable")
+        holder, merchant = holder[order], merchant[order]
+        world = self.world
+        self.events.emit_columns(
+            time[order],
+            np.zeros(len(order), np.int32),
+            holder,
+            episode[order],
+            [
+                world.card_id[holder],
+                merchant,
+                world.merchant_category[merchant],
+                channel[order],
+                world.merchant_region[merchant],
+                world.region[holder],
+                device[order],
+                amount[order],
+                approved[order].astype(bool),
+                role[order],
+            ],
+        )

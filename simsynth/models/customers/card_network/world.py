@@ -1,0 +1,127 @@
+"""The card holders and merchants as arrays (struct of arrays), and their shopping graph.
+
+Everything the transaction kernel reads lives here; Mesa agents point into these arrays by
+index. The bipartite holder-merchant graph is kept as a dense (holders, habitual) array,
+which is its CSR form with equal row lengths; `shopping_graph` turns it into networkx.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from simsynth.models.customers.card_network.kernels import habitual_merchants
+from simsynth.models.customers.card_network.params import CardNetworkParams
+
+DEVICE_IDS_PER_HOLDER = 1_000
+"""Device ids are `holder * 1000 + k` for the holder's k-th device: unique, not guessable order."""
+
+
+@dataclass
+class World:
+    """Struct of arrays: one entry per holder, merchant or category."""
+
+    segment_names: tuple[str, ...]
+    category_names: tuple[str, ...]
+    segment: np.ndarray
+    region: np.ndarray
+    transactions_per_day: np.ndarray
+    amount_multiplier: np.ndarray
+    contactless_share: np.ndarray
+    credit_limit: np.ndarray
+    balance: np.ndarray
+    activity: np.ndarray
+    """Multiplier of each holder's spending (1; decays to 0 for a churner)."""
+    card_id: np.ndarray
+    device: np.ndarray
+    devices_used: np.ndarray
+    habits: np.ndarray
+    merchant_category: np.ndarray
+    merchant_region: np.ndarray
+    popularity_cumsum: np.ndarray
+    category_mu: np.ndarray
+    category_sigma: np.ndarray
+    category_online: np.ndarray
+
+    @property
+    def holders(self) -> int:
+        return len(self.segment)
+
+    @property
+    def merchants(self) -> int:
+        return len(self.merchant_category)
+
+    def new_device(self, holder: int) -> int:
+        """Give a holder a new device id and return it."""
+        self.devices_used[holder] += 1
+        self.device[holder] = holder * DEVICE_IDS_PER_HOLDER + self.devices_used[holder]
+        return int(self.device[holder])
+
+
+def _shares(values: list[float]) -> np.ndarray:
+    array = np.asarray(values, dtype=np.float64)
+    return array / array.sum()
+
+
+def build_world(params: CardNetworkParams, rng: np.random.Generator) -> World:
+    """Draw holders, merchants and the habitual-shopping graph."""
+    segments = list(params.segments.values())
+    categories = list(params.categories.values())
+    n, m = params.card_holders, params.merchants
+    segment = rng.choice(len(segments), size=n, p=_shares([s.share for s in segments]))
+    segment = segment.astype(np.int32)
+    shape = np.array([s.rate_shape for s in segments])[segment]
+    mean_rate = np.array([s.transactions_per_day for s in segments])[segment]
+    limit = np.array([s.credit_limit for s in segments])[segment]
+    region = rng.integers(0, params.regions, n).astype(np.int32)
+    merchant_category = rng.choice(
+        len(categories), size=m, p=_shares([c.merchant_share for c in categories])
+    ).astype(np.int32)
+    merchant_region = rng.integers(0, params.regions, m).astype(np.int32)
+    order = np.argsort(merchant_region, kind="stable").astype(np.int32)
+    region_offsets = np.searchsorted(merchant_region[order], np.arange(params.regions + 1))
+    habits = habitual_merchants(
+        int(rng.integers(2**62)),
+        region,
+        merchant_region,
+        region_offsets.astype(np.int64),
+        order,
+        params.habitual_merchants,
+        params.local_share,
+    )
+    degree = np.bincount(habits.ravel(), minlength=m)
+    return World(
+        segment_names=tuple(params.segments),
+        category_names=tuple(params.categories),
+        segment=segment,
+        region=region,
+        transactions_per_day=rng.gamma(shape, mean_rate / shape),
+        amount_multiplier=np.array([s.amount_multiplier for s in segments])[segment],
+        contactless_share=np.array([s.contactless_share for s in segments])[segment],
+        credit_limit=np.round(rng.exponential(limit) + 0.2 * limit, -1),
+        balance=np.zeros(n),
+        activity=np.ones(n),
+        card_id=np.arange(n, dtype=np.int64) * 10 + 1,
+        device=np.arange(n, dtype=np.int64) * DEVICE_IDS_PER_HOLDER,
+        devices_used=np.zeros(n, dtype=np.int64),
+        habits=habits,
+        merchant_category=merchant_category,
+        merchant_region=merchant_region,
+        popularity_cumsum=np.cumsum(degree + 1.0),
+        category_mu=np.log([c.amount_median for c in categories]),
+        category_sigma=np.array([c.amount_sigma for c in categories]),
+        category_online=np.array([c.online_share for c in categories]),
+    )
+
+
+def shopping_graph(world: World) -> nx.Graph:
+    """The holder-merchant graph in networkx (nodes `("holder", i)`, `("merchant", j)`)."""
+    graph = nx.Graph()
+    graph.add_nodes_from((("holder", h) for h in range(world.holders)), bipartite=0)
+    graph.add_nodes_from((("merchant", j) for j in range(world.merchants)), bipartite=1)
+    graph.add_edges_from(
+        (("holder", h), ("merchant", int(j))) for h, row in enumerate(world.habits) for j in row
+    )
+    return graph
