@@ -97,23 +97,50 @@ def hour_of_transactions(
 ):
     """Normal card payments of all holders in `[start, start + length)`.
 
-    Holder h makes Poisson(`expected[h]`) payments at uniform times, at a habitual merchant
+    Holder h makes Poisson(`expected[h]`) payments at uniform times (processed holder by
+    holder in time order, so that each holder's balance evolves in order), at a habitual merchant
     with probability `habit_share`, else at a merchant drawn by popularity; amounts are
     lognormal per category times the holder's multiplier; a payment is declined if it would
     exceed the credit limit or, at random, with probability `decline_rate`. Approved amounts
     are added to `balance` (updated in place). A payment is labelled with its merchant's
     episode (a compromised merchant), else with its holder's episode (e.g. churn), else -1.
 
-    Returns (time, holder, merchant, amount, channel, device, approved, episode), in holder
-    order; the caller sorts by time.
+    Returns (time, holder, merchant, amount, channel, device, approved, episode), ordered by
+    holder; the caller sorts by time.
     """
     np.random.seed(seed)
     holders = expected.shape[0]
-    counts = np.empty(holders, np.int64)
-    total = 0
+    mean_total = 0.0
     for holder in range(holders):
-        counts[holder] = np.random.poisson(expected[holder]) if expected[holder] > 0 else 0
-        total += counts[holder]
+        mean_total += expected[holder]
+    total = np.random.poisson(mean_total) if mean_total > 0 else 0
+    # Poisson splitting: one Poisson total, each payment given to a holder with probability
+    # proportional to its expected count, is the same as a Poisson count per holder. Sorted
+    # uniforms (normalised exponential spacings) are matched to holders by one merge walk.
+    spacing = np.cumsum(np.random.exponential(1.0, total + 1))
+    payer = np.empty(total, np.int64)
+    holder = 0
+    reached = expected[0] if holders > 0 else 0.0
+    for row in range(total):
+        target = spacing[row] / spacing[total] * mean_total
+        while reached <= target and holder < holders - 1:
+            holder += 1
+            reached += expected[holder]
+        payer[row] = holder
+    offset = np.random.random(total) * length
+    first = 0
+    while first < total:  # each holder's payments in time order (a handful: insertion sort)
+        last = first + 1
+        while last < total and payer[last] == payer[first]:
+            last += 1
+        for i in range(first + 1, last):
+            value = offset[i]
+            j = i - 1
+            while j >= first and offset[j] > value:
+                offset[j + 1] = offset[j]
+                j -= 1
+            offset[j + 1] = value
+        first = last
     time = np.empty(total, np.float64)
     who = np.empty(total, np.int64)
     where = np.empty(total, np.int32)
@@ -124,47 +151,36 @@ def hour_of_transactions(
     episode = np.empty(total, np.int64)
     merchants_total = popularity_cumsum[-1]
     habit_count = habits.shape[1]
-    row = 0
-    for holder in range(holders):
-        count = counts[holder]
-        if count == 0:
-            continue
-        times = np.sort(start + length * np.random.random(count))
-        for k in range(count):
-            if np.random.random() < habit_share:
-                merchant = habits[holder, np.random.randint(habit_count)]
-            else:
-                merchant = np.searchsorted(
-                    popularity_cumsum, np.random.random() * merchants_total, side="right"
-                )
-            category = merchant_category[merchant]
-            value = (
-                np.exp(
-                    category_mu[category] + category_sigma[category] * np.random.standard_normal()
-                )
-                * amount_multiplier[holder]
+    for row in range(total):
+        holder = payer[row]
+        if np.random.random() < habit_share:
+            merchant = habits[holder, np.random.randint(habit_count)]
+        else:
+            merchant = np.searchsorted(
+                popularity_cumsum, np.random.random() * merchants_total, side="right"
             )
-            value = round(value * 100.0) / 100.0
-            if np.random.random() < category_online[category]:
-                channel[row] = ONLINE
-                used_device[row] = device[holder]
-            else:
-                channel[row] = (
-                    CONTACTLESS if np.random.random() < contactless_share[holder] else CARD_PRESENT
-                )
-                used_device[row] = NO_DEVICE
-            ok = (
-                balance[holder] + value <= credit_limit[holder]
-                and np.random.random() >= decline_rate
+        category = merchant_category[merchant]
+        value = (
+            np.exp(category_mu[category] + category_sigma[category] * np.random.standard_normal())
+            * amount_multiplier[holder]
+        )
+        value = round(value * 100.0) / 100.0
+        if np.random.random() < category_online[category]:
+            channel[row] = ONLINE
+            used_device[row] = device[holder]
+        else:
+            channel[row] = (
+                CONTACTLESS if np.random.random() < contactless_share[holder] else CARD_PRESENT
             )
-            if ok:
-                balance[holder] += value
-            time[row] = times[k]
-            who[row] = holder
-            where[row] = merchant
-            amount[row] = value
-            approved[row] = 1 if ok else 0
-            label = merchant_episode[merchant]
-            episode[row] = label if label >= 0 else holder_episode[holder]
-            row += 1
+            used_device[row] = NO_DEVICE
+        ok = balance[holder] + value <= credit_limit[holder] and np.random.random() >= decline_rate
+        if ok:
+            balance[holder] += value
+        time[row] = start + offset[row]
+        who[row] = holder
+        where[row] = merchant
+        amount[row] = value
+        approved[row] = 1 if ok else 0
+        label = merchant_episode[merchant]
+        episode[row] = label if label >= 0 else holder_episode[holder]
     return time, who, where, amount, channel, used_device, approved, episode

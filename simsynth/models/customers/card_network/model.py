@@ -31,6 +31,10 @@ from simsynth.models.customers.card_network.params import CardNetworkParams
 from simsynth.models.customers.card_network.world import build_world
 from simsynth.units import Seconds
 
+CARD_IDS = (10**14, 10**15)
+"""Card numbers are random 15-digit integers: nothing in them tells a holder or a history."""
+DEVICE_IDS = (1, 2**40)
+"""Device ids are random too, for new devices of honest holders and of fraudsters alike."""
 HOUR = 3600.0
 DAY = 86400.0
 KERNEL_ROLES = {"merchant_compromise": VICTIM, "churn": CHURNER}
@@ -78,8 +82,10 @@ class CardNetwork(mesa.Model, SimModel):
         self.id_rng = context.seeds.rng("ids")
         self.kernel_seeds = context.seeds.rng("kernel")
         self.daily_rng = context.seeds.rng("daily")
-        self.world.card_id[:] = [self.new_card_id() for _ in range(self.world.holders)]
-        self.world.device[:] = [self.new_device_id() for _ in range(self.world.holders)]
+        self.world.card_id[:] = self.id_rng.integers(CARD_IDS[0], CARD_IDS[1], self.world.holders)
+        self.world.device[:] = self.id_rng.integers(
+            DEVICE_IDS[0], DEVICE_IDS[1], self.world.holders
+        )
         self.holders = list(
             CardHolder.create_agents(self, self.world.holders, list(range(self.world.holders)))
         )
@@ -97,11 +103,11 @@ class CardNetwork(mesa.Model, SimModel):
 
     def new_card_id(self) -> int:
         """A fresh 15-digit card number."""
-        return int(self.id_rng.integers(10**14, 10**15))
+        return int(self.id_rng.integers(*CARD_IDS))
 
     def new_device_id(self) -> int:
         """A fresh opaque device id."""
-        return int(self.id_rng.integers(1, 2**40))
+        return int(self.id_rng.integers(*DEVICE_IDS))
 
     @cached_property
     def _online_categories(self) -> np.ndarray:
