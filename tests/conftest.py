@@ -9,6 +9,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+import simsynth
 from simsynth.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,6 +26,15 @@ SMALL_CONTACT_CENTER = {
         {"kind": "call_surge", "rate": "1/h", "params": {"duration": "10min", "multiplier": 2}},
     ],
 }
+
+
+def run_model(tmp_path: Path, model: str, scenario: dict, name: str = "run") -> Path:
+    """Write `scenario` (name and model filled in) to a file, run it, return the dataset."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump({"name": name, "model": model, **scenario}))
+    out = tmp_path / name
+    simsynth.run(path, out=out)
+    return out
 
 
 @pytest.fixture

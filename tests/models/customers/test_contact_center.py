@@ -13,20 +13,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from scipy import stats
 
-import simsynth
+from tests.conftest import run_model
 
 WARM_UP_S = 500.0
 
 
 def run(tmp_path: Path, scenario: dict, name: str = "run") -> Path:
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(yaml.safe_dump({"name": name, "model": "customers.contact_center", **scenario}))
-    out = tmp_path / name
-    simsynth.run(path, out=out)
-    return out
+    return run_model(tmp_path, "customers.contact_center", scenario, name)
 
 
 def events(out: Path, *types: str) -> pd.DataFrame:

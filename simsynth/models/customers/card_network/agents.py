@@ -231,6 +231,7 @@ class MerchantCompromise(Plan):
         p = self.params
         self.merchants = self.rng.choice(model.world.merchants, size=p.merchants, replace=False)
         self.window_end = self.start + p.window
+        model.label_window(self.episode, self.start, self.window_end)
         self.skimming = False
         self.cashing_out = False
         model.episodes.resolve(self.episode, compromised_merchants=sorted(map(int, self.merchants)))
@@ -292,6 +293,7 @@ class Churn(Plan):
         super().__init__(model, occurrence)
         self.holder_index = self.holder()
         model.holder_episode[self.holder_index] = self.episode
+        model.label_window(self.episode, self.start, np.inf)
         model.episodes.resolve(self.episode, holder=self.holder_index)
 
     def act(self, start: Seconds, end: Seconds) -> None:

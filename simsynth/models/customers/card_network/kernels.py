@@ -14,7 +14,13 @@ CARD_PRESENT, CONTACTLESS, ONLINE = 0, 1, 2
 CHANNELS = ("card_present", "contactless", "online")
 NO_DEVICE = -1
 NO_EPISODE = -1
-MAX_LOCAL_TRIES = 64
+MAX_TRIES = 256
+
+
+@njit(cache=True)
+def _taken(row: np.ndarray, filled: int, merchant: int) -> bool:
+    """Whether `merchant` is among the first `filled` entries of `row`."""
+    return (row[:filled] == merchant).any()
 
 
 @njit(cache=True)
@@ -31,8 +37,9 @@ def habitual_merchants(
 
     Holders arrive one by one and pick `per_holder` distinct merchants with probability
     proportional to 1 + the merchant's current number of customers (a uniform draw from an urn
-    in which every merchant appears once plus once per customer), preferring, with probability
-    `local_share`, merchants of their own region. Returns an (holders, per_holder) array.
+    in which every merchant appears once plus once per customer); with probability
+    `local_share` a pick is restricted to the holder's own region (rejection from the urn,
+    then any free merchant of the region). Returns an (holders, per_holder) array.
     """
     np.random.seed(seed)
     holders = holder_region.shape[0]
@@ -44,29 +51,27 @@ def habitual_merchants(
     chosen = np.empty((holders, per_holder), np.int32)
     for holder in range(holders):
         region = holder_region[holder]
+        first, last = region_offsets[region], region_offsets[region + 1]
         for slot in range(per_holder):
-            local = np.random.random() < local_share
-            while True:
-                merchant = -1
-                if local:
-                    for _ in range(MAX_LOCAL_TRIES):
-                        candidate = urn[np.random.randint(size)]
-                        if merchant_region[candidate] == region:
-                            merchant = candidate
-                            break
-                    if merchant < 0:
-                        first, last = region_offsets[region], region_offsets[region + 1]
-                        if last > first:
-                            merchant = region_merchants[first + np.random.randint(last - first)]
-                if merchant < 0:
-                    merchant = urn[np.random.randint(size)]
-                duplicate = False
-                for previous in range(slot):
-                    if chosen[holder, previous] == merchant:
-                        duplicate = True
-                if not duplicate:
+            local = last > first and np.random.random() < local_share
+            merchant = -1
+            for _ in range(MAX_TRIES):
+                candidate = urn[np.random.randint(size)]
+                if local and merchant_region[candidate] != region:
+                    continue
+                if not _taken(chosen[holder], slot, candidate):
+                    merchant = candidate
                     break
-                local = False  # a repeat: fall back to the whole urn
+            if merchant < 0 and local:  # a small region: any of its merchants not yet taken
+                for index in range(first, last):
+                    if not _taken(chosen[holder], slot, region_merchants[index]):
+                        merchant = region_merchants[index]
+                        break
+            if merchant < 0:
+                for candidate in range(merchants):
+                    if not _taken(chosen[holder], slot, candidate):
+                        merchant = candidate
+                        break
             chosen[holder, slot] = merchant
             urn[size] = merchant
             size += 1

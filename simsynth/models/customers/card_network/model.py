@@ -93,7 +93,10 @@ class CardNetwork(mesa.Model, SimModel):
         self.upcoming = list(context.occurrences)
         self.skimmed = np.full(self.world.merchants, -1, np.int64)
         self.holder_episode = np.full(self.world.holders, -1, np.int64)
-        self.kernel_role = np.full(len(context.occurrences) + 1, NORMAL, np.int32)
+        episodes = len(context.occurrences) + 1  # the last entry stands for "no episode" (-1)
+        self.kernel_role = np.full(episodes, NORMAL, np.int32)
+        self.label_from = np.full(episodes, np.inf)
+        self.label_until = np.full(episodes, np.inf)
         for occurrence in context.occurrences:
             self.kernel_role[occurrence.episode_id] = KERNEL_ROLES.get(occurrence.kind, NORMAL)
         self.now: Seconds = 0.0
@@ -198,13 +201,22 @@ class CardNetwork(mesa.Model, SimModel):
             self.holder_episode,
             self.skimmed,
         )
-        holder, episode = columns[1], columns[7]
+        time, holder, episode = columns[0], columns[1], columns[7]
+        outside = (episode >= 0) & (
+            (time < self.label_from[episode]) | (time >= self.label_until[episode])
+        )
+        episode[outside] = -1  # the hour overlaps the episode's window, the payment does not
         role = np.where(episode >= 0, self.kernel_role[episode], NORMAL).astype(np.int32)
         labelled = np.flatnonzero(episode >= 0)
         pairs = zip(episode[labelled].tolist(), holder[labelled].tolist(), strict=True)
         for episode_id, who in sorted(set(pairs)):
             self.episodes.touch(episode_id, who)
         return (*columns, role)
+
+    def label_window(self, episode: EpisodeId, start: Seconds, end: Seconds) -> None:
+        """Label the kernel's payments with `episode` only within `[start, end)`."""
+        self.label_from[episode] = start
+        self.label_until[episode] = end
 
     def pay(self, payment: Payment, episode: EpisodeId) -> None:
         """Authorise a planned (fraudulent) payment and record it for this hour's events."""

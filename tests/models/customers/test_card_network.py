@@ -1,0 +1,268 @@
+"""`customers.card_network` recovers what it is configured with, and its labels mean what they say.
+
+References are the configuration itself: lognormal amounts per category (KS test), the hour-of-
+day and weekday profiles (chi-square), Poisson incident rates (exact Poisson interval), the
+preferential-attachment graph's heavy tail against uniform choice.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from simsynth.models.customers.card_network.kernels import hour_of_transactions
+from simsynth.models.customers.card_network.params import (
+    DEFAULT_CATEGORIES,
+    DEFAULT_HOURLY_PROFILE,
+    DEFAULT_WEEKLY_PROFILE,
+    CardNetworkParams,
+)
+from simsynth.models.customers.card_network.world import build_world
+from tests.conftest import run_model
+
+MODEL = "customers.card_network"
+FRAUD_KINDS = ("card_testing", "account_takeover", "merchant_compromise", "bust_out")
+ONE_SEGMENT = {
+    "everyone": {"share": 1, "transactions_per_day": 3, "amount_multiplier": 1, "credit_limit": 1e6}
+}
+LEVEL = 0.001
+"""Significance level of the statistical tests: each fails wrongly once in a thousand seeds."""
+
+
+def run(tmp_path: Path, scenario: dict, name: str = "run") -> Path:
+    return run_model(tmp_path, MODEL, scenario, name)
+
+
+def load(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    events = pd.read_parquet(out / "events")
+    episodes = pd.read_parquet(out / "episodes")
+    episodes["params"] = episodes["params"].map(json.loads)
+    return events, episodes
+
+
+def test_amounts_per_category_follow_their_lognormal(tmp_path):
+    out = run(
+        tmp_path,
+        {
+            "seed": 1,
+            "duration": "4d",
+            "params": {"card_holders": 3000, "merchants": 300, "segments": ONE_SEGMENT},
+        },
+    )
+    events, _ = load(out)
+    tested = 0
+    for name, category in DEFAULT_CATEGORIES.items():
+        amounts = events.loc[events["mcc"] == name, "amount"].to_numpy()
+        if len(amounts) < 200:
+            continue
+        reference = stats.lognorm(s=category.amount_sigma, scale=category.amount_median)
+        assert stats.kstest(amounts, reference.cdf).pvalue > LEVEL, name
+        tested += 1
+    assert tested >= 6
+
+
+def test_hour_of_day_and_weekday_shares_follow_the_profiles(tmp_path):
+    out = run(
+        tmp_path,
+        {
+            "seed": 2,
+            "duration": "14d",
+            "start": "2026-03-02T00:00:00",
+            "params": {"card_holders": 2000, "merchants": 200, "payday": None},
+        },
+    )
+    moments = pd.Timestamp("2026-03-02") + pd.to_timedelta(load(out)[0]["time"], unit="s")
+    hours = np.bincount(moments.dt.hour, minlength=24)
+    expected = np.array(DEFAULT_HOURLY_PROFILE) / sum(DEFAULT_HOURLY_PROFILE) * hours.sum()
+    assert stats.chisquare(hours, expected).pvalue > LEVEL
+    days = np.bincount(moments.dt.day_of_week, minlength=7)
+    expected = np.array(DEFAULT_WEEKLY_PROFILE) / sum(DEFAULT_WEEKLY_PROFILE) * days.sum()
+    assert stats.chisquare(days, expected).pvalue > LEVEL
+
+
+def test_incident_rates_are_recovered_and_every_episode_acts(tmp_path):
+    rates = {"card_testing": 0.5, "account_takeover": 0.3, "bust_out": 0.2, "churn": 0.2}
+    days = 120
+    out = run(
+        tmp_path,
+        {
+            "seed": 3,
+            "duration": f"{days}d",
+            "params": {"card_holders": 300, "merchants": 60},
+            "incidents": [{"kind": k, "rate": f"{r}/d"} for k, r in rates.items()],
+        },
+    )
+    events, episodes = load(out)
+    for kind, rate in rates.items():
+        low, high = stats.poisson.interval(1 - LEVEL, rate * days)
+        count = (episodes["kind"] == kind).sum()
+        assert low <= count <= high, (kind, count, rate * days)
+    fraud = episodes[episodes["kind"] != "churn"]["episode_id"]
+    assert set(fraud) <= set(events["episode_id"]), "every fraud episode has labelled events"
+
+
+def test_episode_entities_are_the_holders_in_its_events(tmp_path):
+    incidents = [{"kind": kind, "at": f"{1 + i}d"} for i, kind in enumerate(FRAUD_KINDS)]
+    incidents[2]["params"] = {"window": "2d", "cash_out_delay": "1d", "cash_out_share": 0.5}
+    out = run(
+        tmp_path,
+        {
+            "seed": 4,
+            "duration": "10d",
+            "incidents": incidents,
+            "params": {"card_holders": 2000, "merchants": 100},
+        },
+    )
+    events, episodes = load(out)
+    for episode in episodes.itertuples():
+        holders = set(events.loc[events["episode_id"] == episode.episode_id, "entity_id"])
+        assert holders == set(episode.entities), episode.kind
+        assert holders, episode.kind
+
+
+def test_merchant_compromise_is_a_common_point_of_purchase(tmp_path):
+    compromise = {
+        "kind": "merchant_compromise",
+        "at": "2d",
+        "params": {"merchants": 2, "window": "3d", "cash_out_delay": "2d", "cash_out_share": 0.5},
+    }
+    out = run(
+        tmp_path,
+        {
+            "seed": 5,
+            "duration": "14d",
+            "incidents": [compromise],
+            "params": {"card_holders": 3000, "merchants": 100},
+        },
+    )
+    events, episodes = load(out)
+    (episode,) = episodes.itertuples()
+    merchants = set(episode.params["compromised_merchants"])
+    start, end = episode.start_time, episode.start_time + 3 * 86400
+    at_merchants = events[events["merchant_id"].isin(merchants)]
+    in_window = at_merchants["time"].between(start, end, inclusive="left")
+    assert (at_merchants.loc[in_window, "role"] == "victim").all()
+    assert (at_merchants.loc[~in_window & (at_merchants["time"] < end), "label"] == 0).all()
+    fraud = events[events["role"] == "fraudster"]
+    assert len(fraud) > 0 and (fraud["time"] >= end).all()
+    victims = set(events.loc[events["role"] == "victim", "entity_id"])
+    assert set(fraud["entity_id"]) <= victims, "cards used fraudulently were exposed first"
+    assert (fraud["episode_id"] == episode.episode_id).all()
+
+
+def test_card_testing_has_small_tests_then_a_large_purchase_without_shortcuts(tmp_path):
+    incidents = [{"kind": "card_testing", "rate": "2/d"}]
+    out = run(
+        tmp_path,
+        {
+            "seed": 6,
+            "duration": "5d",
+            "incidents": incidents,
+            "params": {"card_holders": 2000, "merchants": 200},
+        },
+    )
+    events, episodes = load(out)
+    normal = events[events["label"] == 0]
+    finished = episodes[episodes["start_time"] < 4 * 86400]  # bursts cut by the run's end aside
+    assert len(finished) >= 4
+    for episode in finished.itertuples():
+        rows = events[events["episode_id"] == episode.episode_id].sort_values("time")
+        tests, purchase = rows.iloc[:-1], rows.iloc[-1]
+        assert len(tests) == episode.params["tests"]
+        assert (tests["amount"] <= episode.params["test_amount_max"]).all()
+        assert purchase["amount"] > tests["amount"].max()
+        assert (rows["channel"] == "online").all()
+        holder_devices = set(normal.loc[normal["entity_id"] == episode.entities[0], "device_id"])
+        assert not set(rows["device_id"]) & holder_devices, "the fraudster's own device"
+    small_online = normal[(normal["channel"] == "online") & (normal["amount"] <= 5)]
+    assert len(small_online) > 50, "small online payments are normal too"
+    for column in ("card_id", "device_id"):
+        fraud_ids = events.loc[events["label"] == 1, column]
+        online_normal = normal.loc[normal["device_id"] >= 0, column]
+        assert online_normal.min() < fraud_ids.min() and fraud_ids.max() < online_normal.max()
+
+
+def test_churner_stops_and_bust_out_hits_the_limit(tmp_path):
+    incidents = [
+        {"kind": "churn", "at": "1d", "params": {"decay": "12h"}},
+        {"kind": "bust_out", "at": "2d", "params": {"limit_multiple": 3}},
+    ]
+    out = run(
+        tmp_path,
+        {
+            "seed": 7,
+            "duration": "8d",
+            "incidents": incidents,
+            "params": {"card_holders": 500, "merchants": 50},
+        },
+    )
+    events, episodes = load(out)
+    churn = episodes[episodes["kind"] == "churn"].iloc[0]
+    holder_events = events[events["entity_id"] == churn.entities[0]]
+    assert not (holder_events["time"] > churn.end_time).any()
+    assert (holder_events.loc[holder_events["time"] >= churn.start_time, "role"] == "churner").all()
+    spree = events[events["label_kind"] == "bust_out"]
+    assert len(spree) == 12 and not spree["approved"].all(), "three times the credit left"
+
+
+def test_preferential_attachment_makes_popular_merchants():
+    params = CardNetworkParams(card_holders=20000, merchants=1000, regions=1)
+    world = build_world(params, np.random.default_rng(8))
+    degree = np.sort(np.bincount(world.habits.ravel(), minlength=world.merchants))[::-1]
+    top_share = degree[:100].sum() / degree.sum()
+    # choosing uniformly, the top 10% of merchants would hold about 12% of the links
+    assert top_share > 0.3
+    assert all(len(set(row)) == len(row) for row in world.habits[:1000])
+
+
+def test_habitual_merchants_are_mostly_local():
+    params = CardNetworkParams(card_holders=5000, merchants=500, regions=5, local_share=0.85)
+    world = build_world(params, np.random.default_rng(9))
+    local = world.merchant_region[world.habits] == world.region[:, None]
+    # a non-local pick is in the home region by chance one time in five
+    assert local.mean() == pytest.approx(0.85 + 0.15 / 5, abs=0.02)
+
+
+def test_kernel_counts_and_credit_limits():
+    params = CardNetworkParams(card_holders=3000, merchants=100)
+    world = build_world(params, np.random.default_rng(10))
+    expected = np.full(world.holders, 0.5)
+    limit = np.full(world.holders, 60.0)
+    balance = np.zeros(world.holders)
+    none_h, none_m = np.full(world.holders, -1), np.full(world.merchants, -1)
+    totals = []
+    for seed in range(20):
+        out = hour_of_transactions(
+            seed,
+            0.0,
+            3600.0,
+            expected,
+            world.habits,
+            0.8,
+            world.popularity_cumsum,
+            world.merchant_category,
+            world.category_mu,
+            world.category_sigma,
+            world.category_online,
+            world.amount_multiplier,
+            world.contactless_share,
+            world.device,
+            limit,
+            balance,
+            0.0,
+            none_h,
+            none_m,
+        )
+        time, holder, amount, approved = out[0], out[1], out[3], out[6]
+        assert ((time >= 0) & (time < 3600)).all()
+        totals.append(len(time))
+    mean = 0.5 * world.holders
+    assert abs(np.mean(totals) - mean) < 4 * np.sqrt(mean / len(totals))
+    assert (balance <= limit + 1e-9).all() and (balance > 0).any()
+    spent = np.bincount(holder[approved == 1], amount[approved == 1], minlength=world.holders)
+    assert (spent <= limit + 1e-9).all()
