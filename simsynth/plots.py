@@ -1,7 +1,8 @@
 """Figures written into a dataset's `plots/` when a scenario sets `output.plots: true`.
 
-The timeline shows events per time bin, the labeled ones on top, with each episode's window
-shaded: the first thing to look at when checking that incidents landed where they should.
+The timeline shows events per time bin, the labeled ones on their own scale, and each
+episode's window in a lane of its kind: the first thing to look at when checking that
+incidents landed where they should.
 Events are read in record batches, so memory stays bounded whatever the run's length.
 """
 
@@ -39,24 +40,36 @@ def event_histogram(
 
 
 def timeline(events_file: Path, episodes_file: Path, duration: Seconds, path: Path) -> None:
-    """Write a PNG of events over time with labeled events and episode windows highlighted."""
+    """Write a PNG: events over time, labeled events on their own scale, episode windows below."""
     edges, total, labeled = event_histogram(events_file, duration)
     episodes = pq.read_table(episodes_file, columns=["kind", "start_time", "end_time"])
-    hours = edges / 3600.0
-    figure, axes = plt.subplots(figsize=(10, 3.5), dpi=100)
-    axes.stairs(total, hours, fill=True, color="#9ab", label="all events")
-    axes.stairs(labeled, hours, fill=True, color="#d62", label="labeled events")
     kinds = sorted(set(episodes.column("kind").to_pylist()))
+    hours = edges / 3600.0
+    figure, (top, lanes) = plt.subplots(
+        2,
+        1,
+        figsize=(10, 4 + 0.25 * len(kinds)),
+        dpi=100,
+        sharex=True,
+        gridspec_kw={"height_ratios": [3, 0.6 + 0.4 * len(kinds)]},
+    )
+    top.stairs(total, hours, fill=True, color="#9ab", label="all events")
+    top.set_ylabel(f"events per {format_seconds(duration / len(total))}")
+    labeled_axis = top.twinx()
+    labeled_axis.stairs(labeled, hours, color="#d62", lw=1.2, label="labeled events")
+    labeled_axis.set_ylabel("labeled events", color="#d62")
+    top.set_title("events over time (labeled events on the right-hand scale)")
     colors = dict(zip(kinds, plt.get_cmap("tab10").colors, strict=False))
     for kind, start, end in zip(
         *(episodes.column(c).to_pylist() for c in episodes.column_names), strict=True
     ):
-        axes.axvspan(start / 3600.0, end / 3600.0, color=colors[kind], alpha=0.15, lw=0)
-    axes.set_xlabel("simulated time (h)")
-    axes.set_ylabel(f"events per {format_seconds(duration / len(total))}")
-    axes.set_xlim(0, hours[-1])
-    axes.legend(loc="upper right", frameon=False)
-    axes.set_title(f"events over time; shaded: episode windows ({', '.join(kinds) or 'none'})")
+        lane = kinds.index(kind)
+        width = max((end - start) / 3600.0, hours[-1] / 400)
+        lanes.broken_barh([(start / 3600.0, width)], (lane - 0.35, 0.7), color=colors[kind])
+    lanes.set_yticks(range(len(kinds)), kinds)
+    lanes.set_ylim(-0.6, max(len(kinds), 1) - 0.4)
+    lanes.set_xlabel("simulated time (h)")
+    lanes.set_xlim(0, hours[-1])
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, metadata=PNG_METADATA)

@@ -9,9 +9,15 @@ from tests.conftest import SCENARIOS
 from tests.contract import check_dataset
 
 
-def test_there_are_scenarios_for_calm_outage_and_surge():
+def test_there_are_scenarios_for_every_model_and_situation():
     names = {path.stem for path in SCENARIOS}
     assert {"contact_center_calm_day", "contact_center_outage", "contact_center_surge"} <= names
+    assert {
+        "card_normal_month",
+        "card_testing_bursts",
+        "card_merchant_compromise",
+        "card_mixed_month",
+    } <= names
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)

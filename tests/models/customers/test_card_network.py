@@ -8,6 +8,7 @@ preferential-attachment graph's heavy tail against uniform choice.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+import simsynth
 from simsynth.models.customers.card_network.kernels import hour_of_transactions
 from simsynth.models.customers.card_network.params import (
     DEFAULT_CATEGORIES,
@@ -215,8 +217,10 @@ def test_preferential_attachment_makes_popular_merchants():
     world = build_world(params, np.random.default_rng(8))
     degree = np.sort(np.bincount(world.habits.ravel(), minlength=world.merchants))[::-1]
     top_share = degree[:100].sum() / degree.sum()
-    # choosing uniformly, the top 10% of merchants would hold about 12% of the links
-    assert top_share > 0.3
+    # A Pólya urn started with one ball per merchant gives Dirichlet(1, ..., 1) shares, i.e.
+    # normalised exponentials, whose top 10% hold 0.1 (1 + ln 10) = 33% of the links; uniform
+    # choice would give them about 12%.
+    assert top_share == pytest.approx(0.1 * (1 + math.log(10)), abs=0.03)
     assert all(len(set(row)) == len(row) for row in world.habits[:1000])
 
 
@@ -266,3 +270,14 @@ def test_kernel_counts_and_credit_limits():
     assert (balance <= limit + 1e-9).all() and (balance > 0).any()
     spent = np.bincount(holder[approved == 1], amount[approved == 1], minlength=world.holders)
     assert (spent <= limit + 1e-9).all()
+
+
+def test_mixed_month_has_every_typology_at_low_prevalence(tmp_path):
+    from tests.conftest import REPO
+
+    out = tmp_path / "mixed"
+    simsynth.run(REPO / "scenarios" / "card_mixed_month.yaml", out=out)
+    kinds = pd.read_parquet(out / "events", columns=["label_kind"])["label_kind"].astype(str)
+    assert set(kinds) == {"normal", "churn", *FRAUD_KINDS}
+    fraud_share = kinds.isin(FRAUD_KINDS).mean()
+    assert 0.001 <= fraud_share <= 0.01
