@@ -14,6 +14,7 @@ import simpy
 from pydantic import Field
 
 from simsynth import draws
+from simsynth.calendar import Calendar
 from simsynth.model import Column, IncidentKind, ParamsModel, RunContext, SimModel
 from simsynth.models.customers.contact_center.arrival_rate import ArrivalRate, Surge
 from simsynth.models.customers.contact_center.processes import Switchboard
@@ -105,10 +106,7 @@ class ContactCenter(SimModel):
             for o in context.occurrences
             if o.kind == "call_surge"
         ]
-        start = context.start
-        day_offset = (
-            0.0 if start is None else start.hour * 3600.0 + start.minute * 60.0 + start.second
-        )
+        day_offset = Calendar(context.start).clock_offset()
         self.switchboard = Switchboard(
             self.env,
             params.agents,
