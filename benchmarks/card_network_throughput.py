@@ -13,7 +13,7 @@ category and credit-limit approvals, one step per hour.
 
 Target: simsynth >= 50x the plain-Mesa version. Figures are printed, never checked.
 
-    python benchmarks/card_network_throughput.py           # 20,000 holders, 7 days
+    python benchmarks/card_network_throughput.py           # 10,000 holders, 30 days
     python benchmarks/card_network_throughput.py --quick   # smoke test, a few seconds
 """
 
@@ -53,7 +53,7 @@ class Size:
         )
 
 
-DEFAULT = Size(holders=20_000, merchants=2_000, days=7, repeats=3)
+DEFAULT = Size(holders=10_000, merchants=1_000, days=30, repeats=3)
 QUICK = Size(holders=1_000, merchants=100, days=1, repeats=1)
 
 

@@ -9,6 +9,7 @@ row group is written, so the three label columns agree by construction.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -70,8 +71,9 @@ class EventSink:
 
     Per-event values are staged in one flat list (a list append costs a fraction of a numpy
     scalar store) and turned into numpy columns by strided slices when a row group is sealed;
-    arrays given to `emit_columns` are copied as they are. Either way at most `rows_per_flush`
-    rows are held before they are written.
+    arrays given to `emit_columns` are copied as they are. A full row group is encoded to
+    Parquet in a background thread (pyarrow releases the GIL) while the model goes on; at most
+    two row groups are in memory, the one being filled and the one being written.
     """
 
     def __init__(
@@ -106,6 +108,8 @@ class EventSink:
         self.rows_written = 0
         self.positives: dict[str, int] = {}
         self._writer = pq.ParquetWriter(path, self.schema, **PARQUET_OPTIONS)
+        self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="simsynth-sink")
+        self._writing: Future[None] | None = None
 
     def _schema(self, metadata: Mapping[str, str] | None) -> pa.Schema:
         extra = [
@@ -185,12 +189,23 @@ class EventSink:
         self._chunks = []
         self._room = self._capacity
         batch = self._batch(columns)
-        self._writer.write_batch(batch, row_group_size=batch.num_rows)
+        self._wait_for_write()
+        self._writing = self._encoder.submit(
+            self._writer.write_batch, batch, row_group_size=batch.num_rows
+        )
         self.rows_written += batch.num_rows
+
+    def _wait_for_write(self) -> None:
+        """Let the row group being encoded finish (and raise what it raised)."""
+        if self._writing is not None:
+            self._writing.result()
+            self._writing = None
 
     def close(self) -> int:
         """Flush what is left and finish the file; return the number of rows written."""
         self.flush()
+        self._wait_for_write()
+        self._encoder.shutdown()
         self._writer.close()
         return self.rows_written
 

@@ -78,11 +78,12 @@ def habitual_merchants(
     return chosen
 
 
-@njit(cache=True)
-def hour_of_transactions(
+@njit(cache=True, nogil=True)
+def transactions(
     seed: int,
-    start: float,
-    length: float,
+    piece_start: np.ndarray,
+    piece_length: np.ndarray,
+    piece_weight: np.ndarray,
     expected: np.ndarray,
     habits: np.ndarray,
     habit_share: float,
@@ -100,10 +101,12 @@ def hour_of_transactions(
     holder_episode: np.ndarray,
     merchant_episode: np.ndarray,
 ):
-    """Normal card payments of all holders in `[start, start + length)`.
+    """Normal card payments of all holders in one step, made of pieces (hours) of time.
 
-    Holder h makes Poisson(`expected[h]`) payments at uniform times (processed holder by
-    holder in time order, so that each holder's balance evolves in order), at a habitual merchant
+    Holder h makes Poisson(`expected[h]`) payments, each in piece i with probability
+    proportional to `piece_weight[i]` (the hour's relative spending), at a uniform time in it
+    (processed holder by holder in time order, so that balances evolve in order), at a habitual
+    merchant
     with probability `habit_share`, else at a merchant drawn by popularity; amounts are
     lognormal per category times the holder's multiplier; a payment is declined if it would
     exceed the credit limit or, at random, with probability `decline_rate`. Approved amounts
@@ -132,7 +135,13 @@ def hour_of_transactions(
             holder += 1
             reached += expected[holder]
         payer[row] = holder
-    offset = np.random.random(total) * length
+    cumulative_weight = np.cumsum(piece_weight)
+    offset = np.empty(total, np.float64)
+    for row in range(total):
+        piece = np.searchsorted(
+            cumulative_weight, np.random.random() * cumulative_weight[-1], side="right"
+        )
+        offset[row] = piece_start[piece] + np.random.random() * piece_length[piece]
     first = 0
     while first < total:  # each holder's payments in time order (a handful: insertion sort)
         last = first + 1
@@ -181,7 +190,7 @@ def hour_of_transactions(
         ok = balance[holder] + value <= credit_limit[holder] and np.random.random() >= decline_rate
         if ok:
             balance[holder] += value
-        time[row] = start + offset[row]
+        time[row] = offset[row]
         who[row] = holder
         where[row] = merchant
         amount[row] = value

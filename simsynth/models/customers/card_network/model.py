@@ -26,7 +26,7 @@ from simsynth.models.customers.card_network.incidents import (
     ROLES,
     VICTIM,
 )
-from simsynth.models.customers.card_network.kernels import CHANNELS, hour_of_transactions
+from simsynth.models.customers.card_network.kernels import CHANNELS, transactions
 from simsynth.models.customers.card_network.params import CardNetworkParams
 from simsynth.models.customers.card_network.world import build_world
 from simsynth.units import Seconds
@@ -42,7 +42,7 @@ KERNEL_ROLES = {"merchant_compromise": VICTIM, "churn": CHURNER}
 
 
 class CardNetwork(mesa.Model, SimModel):
-    """Mesa model of a card portfolio; one step is one hour of payments."""
+    """Mesa model of a card portfolio; one step is `params.step` (an hour by default)."""
 
     key = "customers.card_network"
     summary = "Card holders pay merchants; card testing, takeovers, compromises, bust-outs, churn."
@@ -100,6 +100,7 @@ class CardNetwork(mesa.Model, SimModel):
         for occurrence in context.occurrences:
             self.kernel_role[occurrence.episode_id] = KERNEL_ROLES.get(occurrence.kind, NORMAL)
         self.now: Seconds = 0.0
+        self.next_midnight: Seconds = -self.calendar.clock_offset() % DAY
         self._fraud: list[tuple] = []
 
     # --- identifiers and merchant pools used by plans ------------------------------------------
@@ -130,7 +131,7 @@ class CardNetwork(mesa.Model, SimModel):
     # --- running --------------------------------------------------------------------------------
 
     def advance(self, until: Seconds) -> None:
-        while self.now + HOUR <= until and self.now < self.duration:
+        while self.now + self.params.step <= until and self.now < self.duration:
             self.step()
 
     def finish(self) -> None:
@@ -140,9 +141,10 @@ class CardNetwork(mesa.Model, SimModel):
 
     def step(self) -> None:
         start = self.now
-        end = min(start + HOUR, self.duration)
-        if (start + self.calendar.clock_offset()) % DAY == 0:
-            self._new_day(start)
+        end = min(start + self.params.step, self.duration)
+        while self.next_midnight < end:
+            self._new_day(self.next_midnight)
+            self.next_midnight += DAY
         while self.upcoming and self.upcoming[0].at < end:
             occurrence = self.upcoming.pop(0)
             self.plans.add(PLANS[occurrence.kind](self, occurrence))
@@ -173,17 +175,15 @@ class CardNetwork(mesa.Model, SimModel):
 
     def _everyday_payments(self, start: Seconds, end: Seconds) -> tuple[np.ndarray, ...]:
         world, params = self.world, self.params
-        expected = (
-            world.transactions_per_day
-            * world.activity
-            * self.spending_factor(start)
-            * (end - start)
-            / DAY
-        )
-        columns = hour_of_transactions(
+        piece_start = np.arange(start, end, HOUR)
+        piece_length = np.minimum(piece_start + HOUR, end) - piece_start
+        piece_weight = np.array([self.spending_factor(t) for t in piece_start]) * piece_length
+        expected = world.transactions_per_day * world.activity * (piece_weight.sum() / DAY)
+        columns = transactions(
             int(self.kernel_seeds.integers(2**62)),
-            start,
-            end - start,
+            piece_start,
+            piece_length,
+            piece_weight,
             expected,
             world.habits,
             params.habit_share,

@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from simsynth.model import ParamsModel
+from simsynth.units import Duration
 
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)]
@@ -86,6 +87,9 @@ DEFAULT_CATEGORIES = {
     "electronics": Category(
         merchant_share=0.08, amount_median=120, amount_sigma=1.1, online_share=0.5
     ),
+    "digital_goods": Category(
+        merchant_share=0.05, amount_median=6, amount_sigma=0.7, online_share=1.0
+    ),
     "online_retail": Category(
         merchant_share=0.12, amount_median=45, amount_sigma=0.9, online_share=1.0
     ),
@@ -153,8 +157,17 @@ class CardNetworkParams(ParamsModel):
         0.5, description="How often a holder starts paying online from a new device."
     )
 
+    step: Duration = Field(
+        21600.0,
+        ge=3600,
+        le=86400,
+        description="Simulated time per model step (whole hours): one kernel call, plans act.",
+    )
+
     @model_validator(mode="after")
     def _shares_are_usable(self) -> CardNetworkParams:
+        if self.step % 3600:
+            raise ValueError("step must be a whole number of hours")
         if sum(s.share for s in self.segments.values()) <= 0:
             raise ValueError("segment shares must not all be 0")
         if sum(c.merchant_share for c in self.categories.values()) <= 0:
