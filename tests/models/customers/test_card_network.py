@@ -183,7 +183,8 @@ def test_card_testing_has_small_tests_then_a_large_purchase_without_shortcuts(tm
         assert not set(rows["device_id"]) & holder_devices, "the fraudster's own device"
     small_online = normal[(normal["channel"] == "online") & (normal["amount"] <= 5)]
     tests = events[(events["label"] == 1) & (events["amount"] <= 5)]
-    assert len(small_online) > 5 * len(tests), "small online payments are mostly normal"
+    # even at this (high) rate of card testing, a small online amount is a weak clue alone
+    assert len(tests) / (len(tests) + len(small_online)) < 0.25
     for column in ("card_id", "device_id"):
         fraud_ids = events.loc[events["label"] == 1, column]
         online_normal = normal.loc[normal["device_id"] >= 0, column]

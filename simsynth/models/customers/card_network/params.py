@@ -158,7 +158,7 @@ class CardNetworkParams(ParamsModel):
     )
 
     step: Duration = Field(
-        21600.0,
+        3600.0,
         ge=3600,
         le=86400,
         description="Simulated time per model step (whole hours): one kernel call, plans act.",
