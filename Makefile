@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/sink_throughput.py
 	$(BIN)/python benchmarks/contact_center_throughput.py
 	$(BIN)/python benchmarks/card_network_throughput.py
+	$(BIN)/python benchmarks/card_network_paysim.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
