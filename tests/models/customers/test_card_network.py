@@ -288,3 +288,36 @@ def test_mixed_month_has_every_typology_at_low_prevalence(tmp_path):
     assert set(kinds) == {"normal", "churn", *FRAUD_KINDS}
     fraud_share = kinds.isin(FRAUD_KINDS).mean()
     assert 0.001 <= fraud_share <= 0.01
+
+
+def test_payday_and_holidays_raise_spending_by_their_boosts(tmp_path):
+    # March 2026: the 2nd is a Monday; payday on the 16th (Mon) lifts the 16th-18th (Mon-Wed);
+    # the 26th (Thu) is a holiday.
+    out = run(
+        tmp_path,
+        {
+            "seed": 11,
+            "duration": "28d",
+            "start": "2026-03-02T00:00:00",
+            "params": {
+                "card_holders": 2000,
+                "merchants": 200,
+                "payday": 16,
+                "payday_boost": 2.0,
+                "holidays": ["2026-03-26"],
+                "holiday_boost": 3.0,
+            },
+        },
+    )
+    moments = pd.Timestamp("2026-03-02") + pd.to_timedelta(load(out)[0]["time"], unit="s")
+    per_day = moments.dt.day.value_counts()
+    boosted = {16: 2.0, 17: 2.0, 18: 2.0, 26: 3.0}
+    for day, boost in boosted.items():
+        weekday = pd.Timestamp(2026, 3, day).day_of_week
+        ordinary = [
+            d
+            for d in range(2, 30)
+            if pd.Timestamp(2026, 3, d).day_of_week == weekday and d not in boosted
+        ]
+        ratio = per_day[day] / per_day[ordinary].mean()
+        assert ratio == pytest.approx(boost, rel=0.1), (day, ratio)
