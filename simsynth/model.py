@@ -91,3 +91,7 @@ class SimModel(ABC):
 
     def finish(self) -> None:  # noqa: B027 - optional hook
         """Called once after the last `advance`: close open episodes, emit final rows."""
+
+    def entities(self) -> pa.Table | None:
+        """Static attributes of the run's entities, one row per `entity_id` (optional)."""
+        return None

@@ -1,7 +1,8 @@
 """Everything one run records, in the partition layout of DESIGN §3.
 
 A `RunRecorder` owns the run's event sink and episode log and writes
-`events/run_id=K/part-0.parquet` and `episodes/run_id=K/part-0.parquet` under a dataset root.
+`events/run_id=K/part-0.parquet`, `episodes/run_id=K/part-0.parquet` and, for models that
+describe their entities, `entities/run_id=K/part-0.parquet` under a dataset root.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simsynth.episodes import EpisodeLog
@@ -19,7 +21,7 @@ from simsynth.model import Column, SimModel
 from simsynth.seeding import RunId
 from simsynth.sink import DEFAULT_ROWS_PER_FLUSH, NORMAL, PARQUET_OPTIONS, EventSink
 
-TABLES = ("events", "episodes")
+TABLES = ("events", "episodes", "entities")
 
 
 def partition_file(root: Path, table: str, run_id: RunId) -> Path:
@@ -68,11 +70,16 @@ class RunRecorder:
             metadata={"simsynth.model": model.key},
         )
 
-    def close(self) -> RunCounts:
-        """Finish the events file, write the episodes file, and return the counts."""
+    def close(self, entities: pa.Table | None = None) -> RunCounts:
+        """Finish the events file, write episodes (and entities, if any); return the counts."""
         events = self.events.close()
-        episodes_path = partition_file(self.root, "episodes", self.run_id)
-        episodes_path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(self.episodes.table(), episodes_path, **PARQUET_OPTIONS)
+        self._write("episodes", self.episodes.table())
+        if entities is not None:
+            self._write("entities", entities)
         positives = dict(sorted(self.events.positives.items()))
         return RunCounts(events=events, episodes=len(self.episodes), positives=positives)
+
+    def _write(self, table: str, data: pa.Table) -> None:
+        path = partition_file(self.root, table, self.run_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(data, path, **PARQUET_OPTIONS)

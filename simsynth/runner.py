@@ -64,7 +64,7 @@ def run_once(
         if progress is not None:
             progress(until, scenario.duration)
     model.finish()
-    return recorder.close(), seeds
+    return recorder.close(model.entities()), seeds
 
 
 def run(

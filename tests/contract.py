@@ -46,6 +46,12 @@ def check_dataset(directory: Path) -> dict:
         run_episodes = episodes[episodes["run_id"] == run_id]
         _check_episodes(run, run_episodes)
     _check_counts(frame, episodes, manifest)
+    if (directory / "entities").exists():
+        entities = pd.read_parquet(directory / "entities")
+        for run_id, run in entities.groupby("run_id", observed=True):
+            assert run["entity_id"].is_unique
+            acting = set(frame.loc[frame["run_id"] == run_id, "entity_id"])
+            assert acting <= set(run["entity_id"]), "every acting entity is described"
     return manifest
 
 

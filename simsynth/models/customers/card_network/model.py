@@ -103,6 +103,23 @@ class CardNetwork(mesa.Model, SimModel):
         self.next_midnight: Seconds = -self.calendar.clock_offset() % DAY
         self._fraud: list[tuple] = []
 
+    def entities(self) -> pa.Table:
+        """The card holders: segment, home region, spending rate, contactless habit, limit."""
+        world = self.world
+        segment = pa.DictionaryArray.from_arrays(
+            world.segment, pa.array(list(world.segment_names), pa.string())
+        )
+        return pa.table(
+            {
+                "entity_id": pa.array(np.arange(world.holders, dtype=np.int64)),
+                "segment": segment,
+                "home_region": pa.array(world.region),
+                "transactions_per_day": pa.array(world.transactions_per_day),
+                "contactless_share": pa.array(world.contactless_share),
+                "credit_limit": pa.array(world.credit_limit),
+            }
+        )
+
     # --- identifiers and merchant pools used by plans ------------------------------------------
 
     def new_card_id(self) -> int:
