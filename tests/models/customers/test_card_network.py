@@ -17,14 +17,13 @@ import pytest
 from scipy import stats
 
 import simsynth
-from simsynth.models.customers.card_network.kernels import transactions
 from simsynth.models.customers.card_network.params import (
     DEFAULT_CATEGORIES,
     DEFAULT_HOURLY_PROFILE,
     DEFAULT_WEEKLY_PROFILE,
     CardNetworkParams,
 )
-from simsynth.models.customers.card_network.world import build_world
+from simsynth.models.customers.card_network.world import build_world, everyday_payments
 from tests.conftest import run_model
 
 MODEL = "customers.card_network"
@@ -242,30 +241,20 @@ def test_kernel_counts_pieces_and_credit_limits():
     params = CardNetworkParams(card_holders=3000, merchants=100)
     world = build_world(params, np.random.default_rng(10))
     expected = np.full(world.holders, 0.5)
-    limit = np.full(world.holders, 60.0)
-    balance = np.zeros(world.holders)
+    limit = world.credit_limit = np.full(world.holders, 60.0)
+    balance = world.balance
     none_h, none_m = np.full(world.holders, -1), np.full(world.merchants, -1)
     totals, late = [], []
     for seed in range(20):
-        out = transactions(
+        out = everyday_payments(
+            world,
             seed,
-            *PIECES,
+            PIECES,
             expected,
-            world.habits,
-            0.8,
-            world.popularity_cumsum,
-            world.merchant_category,
-            world.category_mu,
-            world.category_sigma,
-            world.category_online,
-            world.amount_multiplier,
-            world.contactless_share,
-            world.device,
-            limit,
-            balance,
-            0.0,
-            none_h,
-            none_m,
+            habit_share=0.8,
+            decline_rate=0.0,
+            holder_episode=none_h,
+            merchant_episode=none_m,
         )
         time, holder, amount, approved = out[0], out[1], out[3], out[6]
         assert ((time >= 0) & (time < 7200)).all()

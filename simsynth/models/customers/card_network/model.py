@@ -26,9 +26,9 @@ from simsynth.models.customers.card_network.incidents import (
     ROLES,
     VICTIM,
 )
-from simsynth.models.customers.card_network.kernels import CHANNELS, transactions
+from simsynth.models.customers.card_network.kernels import CHANNELS
 from simsynth.models.customers.card_network.params import CardNetworkParams
-from simsynth.models.customers.card_network.world import build_world
+from simsynth.models.customers.card_network.world import build_world, everyday_payments
 from simsynth.units import Seconds
 
 CARD_IDS = (10**14, 10**15)
@@ -196,27 +196,15 @@ class CardNetwork(mesa.Model, SimModel):
         piece_length = np.minimum(piece_start + HOUR, end) - piece_start
         piece_weight = np.array([self.spending_factor(t) for t in piece_start]) * piece_length
         expected = world.transactions_per_day * world.activity * (piece_weight.sum() / DAY)
-        columns = transactions(
+        columns = everyday_payments(
+            world,
             int(self.kernel_seeds.integers(2**62)),
-            piece_start,
-            piece_length,
-            piece_weight,
+            (piece_start, piece_length, piece_weight),
             expected,
-            world.habits,
-            params.habit_share,
-            world.popularity_cumsum,
-            world.merchant_category,
-            world.category_mu,
-            world.category_sigma,
-            world.category_online,
-            world.amount_multiplier,
-            world.contactless_share,
-            world.device,
-            world.credit_limit,
-            world.balance,
-            params.decline_rate,
-            self.holder_episode,
-            self.skimmed,
+            habit_share=params.habit_share,
+            decline_rate=params.decline_rate,
+            holder_episode=self.holder_episode,
+            merchant_episode=self.skimmed,
         )
         time, holder, episode = columns[0], columns[1], columns[7]
         outside = (episode >= 0) & (

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from simsynth.models.customers.card_network.kernels import habitual_merchants
+from simsynth.models.customers.card_network.kernels import habitual_merchants, transactions
 from simsynth.models.customers.card_network.params import CardNetworkParams
 
 DEVICE_IDS_PER_HOLDER = 1_000
@@ -114,6 +114,29 @@ def build_world(params: CardNetworkParams, rng: np.random.Generator) -> World:
         category_sigma=np.array([c.amount_sigma for c in categories]),
         category_online=np.array([c.online_share for c in categories]),
     )
+
+
+def everyday_payments(
+    world: World,
+    seed: int,
+    pieces: tuple[np.ndarray, np.ndarray, np.ndarray],
+    expected: np.ndarray,
+    *,
+    habit_share: float,
+    decline_rate: float,
+    holder_episode: np.ndarray,
+    merchant_episode: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """The kernel `transactions` over this world (balances updated in place).
+
+    `pieces` are the (start, length, weight) arrays of the hours of the step.
+    """
+    return transactions(
+        seed, *pieces, expected, world.habits, habit_share, world.popularity_cumsum,
+        world.merchant_category, world.category_mu, world.category_sigma, world.category_online,
+        world.amount_multiplier, world.contactless_share, world.device, world.credit_limit,
+        world.balance, decline_rate, holder_episode, merchant_episode,
+    )  # fmt: skip
 
 
 def shopping_graph(world: World) -> nx.Graph:
