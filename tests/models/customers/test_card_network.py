@@ -310,3 +310,26 @@ def test_payday_and_holidays_raise_spending_by_their_boosts(tmp_path):
         ]
         ratio = per_day[day] / per_day[ordinary].mean()
         assert ratio == pytest.approx(boost, rel=0.1), (day, ratio)
+
+
+def test_travellers_pay_in_store_away_from_home(tmp_path):
+    def away_share(trips_per_year: float, name: str) -> float:
+        out = run(
+            tmp_path,
+            {
+                "seed": 12,
+                "duration": "20d",
+                "params": {
+                    "card_holders": 1000,
+                    "merchants": 200,
+                    "trips_per_year": trips_per_year,
+                },
+            },
+            name,
+        )
+        events = load(out)[0]
+        in_store = events[events["channel"] != "online"]
+        return float((in_store["region"] != in_store["home_region"]).mean())
+
+    # 36 trips of about 4 days a year: holders are away ~40% of the time
+    assert away_share(36, "travellers") > away_share(0, "homebodies") + 0.25

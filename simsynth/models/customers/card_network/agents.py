@@ -39,6 +39,14 @@ class CardHolder(mesa.Agent):
         """Start paying online from a new phone or computer."""
         self.model.world.device[self.index] = self.model.new_device_id()
 
+    def start_trip(self, region: int) -> None:
+        """Travel to `region`: in-store payments happen there until `end_trip`."""
+        self.model.world.away_region[self.index] = region
+
+    def end_trip(self) -> None:
+        """Come home."""
+        self.model.world.away_region[self.index] = -1
+
     def replace_card(self) -> None:
         """The bank reissues the card (after fraud on it)."""
         self.model.world.card_id[self.index] = self.model.new_card_id()

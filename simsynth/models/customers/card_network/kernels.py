@@ -100,6 +100,9 @@ def transactions(
     decline_rate: float,
     holder_episode: np.ndarray,
     merchant_episode: np.ndarray,
+    away_region: np.ndarray,
+    region_offsets: np.ndarray,
+    region_merchants: np.ndarray,
 ):
     """Normal card payments of all holders in one step, made of pieces (hours) of time.
 
@@ -109,7 +112,9 @@ def transactions(
     merchant
     with probability `habit_share`, else at a merchant drawn by popularity; amounts are
     lognormal per category times the holder's multiplier; a payment is declined if it would
-    exceed the credit limit or, at random, with probability `decline_rate`. Approved amounts
+    exceed the credit limit or, at random, with probability `decline_rate`. A holder away on a
+    trip (`away_region` >= 0) pays at any merchant of that region instead (merchants of region r
+    are `region_merchants[region_offsets[r]:region_offsets[r + 1]]`). Approved amounts
     are added to `balance` (updated in place). A payment is labelled with its merchant's
     episode (a compromised merchant), else with its holder's episode (e.g. churn), else -1.
 
@@ -167,7 +172,11 @@ def transactions(
     habit_count = habits.shape[1]
     for row in range(total):
         holder = payer[row]
-        if np.random.random() < habit_share:
+        away = away_region[holder]
+        if away >= 0 and region_offsets[away + 1] > region_offsets[away]:
+            first, last = region_offsets[away], region_offsets[away + 1]
+            merchant = region_merchants[first + np.random.randint(last - first)]
+        elif np.random.random() < habit_share:
             merchant = habits[holder, np.random.randint(habit_count)]
         else:
             merchant = np.searchsorted(

@@ -8,6 +8,7 @@ churn on top. Validated by recovering its configured rates, amounts and seasonal
 
 from __future__ import annotations
 
+import heapq
 from functools import cached_property
 from typing import ClassVar
 
@@ -101,6 +102,7 @@ class CardNetwork(mesa.Model, SimModel):
             self.kernel_role[occurrence.episode_id] = KERNEL_ROLES.get(occurrence.kind, NORMAL)
         self.now: Seconds = 0.0
         self.next_midnight: Seconds = -self.calendar.clock_offset() % DAY
+        self.trips_ending: list[tuple[Seconds, int]] = []
         self._fraud: list[tuple] = []
 
     def entities(self) -> pa.Table:
@@ -170,10 +172,24 @@ class CardNetwork(mesa.Model, SimModel):
         self.now = end
 
     def _new_day(self, now: Seconds) -> None:
-        """Midnight: a few holders get new devices; on payday, balances are paid off."""
-        chance = self.params.device_changes_per_year / 365.0
-        for holder in np.flatnonzero(self.daily_rng.random(self.world.holders) < chance):
+        """Midnight: holders come home or leave on trips, a few get new devices; on payday,
+        balances are paid off."""
+        params, world = self.params, self.world
+        while self.trips_ending and self.trips_ending[0][0] <= now:
+            _, holder = heapq.heappop(self.trips_ending)
+            self.holders[holder].end_trip()
+        chance = params.device_changes_per_year / 365.0
+        for holder in np.flatnonzero(self.daily_rng.random(world.holders) < chance):
             self.holders[holder].change_device()
+        if params.regions > 1:
+            leaving = self.daily_rng.random(world.holders) < params.trips_per_year / 365.0
+            for holder in np.flatnonzero(leaving & (world.away_region < 0)):
+                offset = int(self.daily_rng.integers(1, params.regions))
+                self.holders[holder].start_trip((world.region[holder] + offset) % params.regions)
+                back = now + DAY * max(
+                    1, round(self.daily_rng.exponential(params.trip_length / DAY))
+                )
+                heapq.heappush(self.trips_ending, (back, int(holder)))
         if self.params.payday is not None and self.calendar.at(now).day == self.params.payday:
             self.world.balance[:] = 0.0
 

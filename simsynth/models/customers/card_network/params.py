@@ -157,6 +157,12 @@ class CardNetworkParams(ParamsModel):
         0.5, description="How often a holder starts paying online from a new device."
     )
 
+    trips_per_year: Annotated[float, Field(ge=0, le=52)] = Field(
+        2.0, description="How often a holder travels to another region (shops there, in store)."
+    )
+    trip_length: Duration = Field(
+        4 * 86400.0, gt=0, le=90 * 86400, description="Mean length of a trip (exponential)."
+    )
     step: Duration = Field(
         3600.0,
         ge=3600,

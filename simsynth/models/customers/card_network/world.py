@@ -44,6 +44,11 @@ class World:
     category_mu: np.ndarray
     category_sigma: np.ndarray
     category_online: np.ndarray
+    region_offsets: np.ndarray
+    region_merchants: np.ndarray
+    """Merchants sorted by region; those of region r start at `region_offsets[r]`."""
+    away_region: np.ndarray
+    """Region a holder is travelling in, -1 at home."""
 
     @property
     def holders(self) -> int:
@@ -82,11 +87,12 @@ def build_world(params: CardNetworkParams, rng: np.random.Generator) -> World:
     merchant_region = rng.integers(0, params.regions, m).astype(np.int32)
     order = np.argsort(merchant_region, kind="stable").astype(np.int32)
     region_offsets = np.searchsorted(merchant_region[order], np.arange(params.regions + 1))
+    region_offsets = region_offsets.astype(np.int64)
     habits = habitual_merchants(
         int(rng.integers(2**62)),
         region,
         merchant_region,
-        region_offsets.astype(np.int64),
+        region_offsets,
         order,
         params.habitual_merchants,
         params.local_share,
@@ -113,6 +119,9 @@ def build_world(params: CardNetworkParams, rng: np.random.Generator) -> World:
         category_mu=np.log([c.amount_median for c in categories]),
         category_sigma=np.array([c.amount_sigma for c in categories]),
         category_online=np.array([c.online_share for c in categories]),
+        region_offsets=region_offsets,
+        region_merchants=order,
+        away_region=np.full(n, -1, np.int32),
     )
 
 
@@ -135,7 +144,8 @@ def everyday_payments(
         seed, *pieces, expected, world.habits, habit_share, world.popularity_cumsum,
         world.merchant_category, world.category_mu, world.category_sigma, world.category_online,
         world.amount_multiplier, world.contactless_share, world.device, world.credit_limit,
-        world.balance, decline_rate, holder_episode, merchant_episode,
+        world.balance, decline_rate, holder_episode, merchant_episode, world.away_region,
+        world.region_offsets, world.region_merchants,
     )  # fmt: skip
 
 
