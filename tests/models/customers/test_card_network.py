@@ -331,5 +331,7 @@ def test_travellers_pay_in_store_away_from_home(tmp_path):
         in_store = events[events["channel"] != "online"]
         return float((in_store["region"] != in_store["home_region"]).mean())
 
-    # 36 trips of about 4 days a year: holders are away ~40% of the time
-    assert away_share(36, "travellers") > away_share(0, "homebodies") + 0.25
+    # 52 trips of about 4 days a year keep holders away a third of the time once trips are
+    # under way (a quarter over these 20 days from an all-at-home start); all of their
+    # in-store payments then happen outside the home region, instead of a quarter of them.
+    assert away_share(52, "travellers") > away_share(0, "homebodies") + 0.15
