@@ -132,7 +132,7 @@ class CardTesting(Plan):
         p = self.params
         holder = self.holder()
         self.victims = [holder]
-        merchants = self.rng.choice(model.online_merchants(), size=p.merchants)
+        merchants = self.rng.choice(model.online_merchants, size=p.merchants)
         device = model.new_device_id()
         times = self.start + np.sort(self.rng.uniform(0, p.burst, p.tests))
         payments = [
@@ -148,7 +148,7 @@ class CardTesting(Plan):
             )
             for t in times
         ]
-        big_merchant = int(self.rng.choice(model.online_merchants()))
+        big_merchant = int(self.rng.choice(model.online_merchants))
         big_time = float(times[-1] + self.rng.exponential(p.cash_out_delay))
         big_amount = round(float(p.cash_out_amount * math.exp(0.5 * self.rng.standard_normal())), 2)
         payments.append(
@@ -177,7 +177,7 @@ class AccountTakeover(Plan):
         self.victims = [holder]
         world = model.world
         device = model.new_device_id()
-        candidates = np.setdiff1d(model.high_value_merchants(), world.habits[holder])
+        candidates = np.setdiff1d(model.high_value_merchants, world.habits[holder])
         times = self.start + np.sort(self.rng.uniform(0, p.duration, p.purchases))
         payments = []
         for t in times:
@@ -212,7 +212,7 @@ class BustOut(Plan):
         times = self.start + np.sort(self.rng.uniform(0, p.duration, p.purchases))
         payments = []
         for t, share in zip(times, shares, strict=True):
-            merchant = int(self.rng.choice(model.high_value_merchants()))
+            merchant = int(self.rng.choice(model.high_value_merchants))
             channel = ONLINE if self.rng.random() < 0.5 else CONTACTLESS
             device = int(world.device[holder]) if channel == ONLINE else NO_DEVICE
             payments.append(
@@ -277,7 +277,7 @@ class MerchantCompromise(Plan):
             first = self.window_end + self.rng.exponential(p.cash_out_delay)
             device = self.model.new_device_id()
             for use in range(p.uses_per_card):
-                merchant = int(self.rng.choice(self.model.high_value_merchants()))
+                merchant = int(self.rng.choice(self.model.high_value_merchants))
                 online = self.rng.random() < 0.6
                 payments.append(
                     Payment(

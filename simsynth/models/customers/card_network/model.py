@@ -133,16 +133,15 @@ class CardNetwork(mesa.Model, SimModel):
         return int(self.id_rng.integers(*DEVICE_IDS))
 
     @cached_property
-    def _online_categories(self) -> np.ndarray:
-        return np.flatnonzero(self.world.category_online >= 0.5)
-
     def online_merchants(self) -> np.ndarray:
         """Merchants of categories mostly paid online (all merchants if there are none)."""
-        pool = np.flatnonzero(np.isin(self.world.merchant_category, self._online_categories))
+        online = np.flatnonzero(self.world.category_online >= 0.5)
+        pool = np.flatnonzero(np.isin(self.world.merchant_category, online))
         return pool if len(pool) else np.arange(self.world.merchants)
 
+    @cached_property
     def high_value_merchants(self) -> np.ndarray:
-        """Merchants of the categories with the highest median amounts."""
+        """Merchants of the categories whose median amount is at least the median category's."""
         medians = self.world.category_mu
         rich = np.flatnonzero(medians >= np.median(medians))
         return np.flatnonzero(np.isin(self.world.merchant_category, rich))
