@@ -79,6 +79,10 @@ class RunRecorder:
         positives = dict(sorted(self.events.positives.items()))
         return RunCounts(events=events, episodes=len(self.episodes), positives=positives)
 
+    def abort(self) -> None:
+        """The run failed: release the events file (the dataset writer deletes it)."""
+        self.events.abort()
+
     def _write(self, table: str, data: pa.Table) -> None:
         path = partition_file(self.root, table, self.run_id)
         path.parent.mkdir(parents=True, exist_ok=True)

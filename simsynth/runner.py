@@ -57,13 +57,17 @@ def run_once(
         recorder=recorder,
         start=scenario.start,
     )
-    model = model_class(context)
-    for step in range(1, PROGRESS_STEPS + 1):
-        until = scenario.duration * step / PROGRESS_STEPS
-        model.advance(until)
-        if progress is not None:
-            progress(until, scenario.duration)
-    model.finish()
+    try:
+        model = model_class(context)
+        for step in range(1, PROGRESS_STEPS + 1):
+            until = scenario.duration * step / PROGRESS_STEPS
+            model.advance(until)
+            if progress is not None:
+                progress(until, scenario.duration)
+        model.finish()
+    except BaseException:
+        recorder.abort()
+        raise
     return recorder.close(model.entities()), seeds
 
 

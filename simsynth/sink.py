@@ -8,6 +8,7 @@ row group is written, so the three label columns agree by construction.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -208,6 +209,14 @@ class EventSink:
         self._encoder.shutdown()
         self._writer.close()
         return self.rows_written
+
+    def abort(self) -> None:
+        """Stop after a failure elsewhere: let a pending write end, close the file, keep quiet."""
+        with contextlib.suppress(Exception):
+            self._wait_for_write()
+        self._encoder.shutdown()
+        with contextlib.suppress(Exception):
+            self._writer.close()
 
     def _batch(self, columns: list[np.ndarray]) -> pa.RecordBatch:
         time, event_type, entity, episode, *extras = columns

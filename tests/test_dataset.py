@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -105,6 +106,8 @@ def test_failed_run_leaves_nothing(write_scenario, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         simsynth.run(write_scenario(), out=tmp_path / "out")
     assert not (tmp_path / "out").exists()
+    sink_threads = [t for t in threading.enumerate() if t.name.startswith("simsynth-sink")]
+    assert not any(t.is_alive() for t in sink_threads), "the sink's writer thread is stopped"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
