@@ -105,3 +105,17 @@ def test_mixed_per_event_and_batch_emits_keep_their_order(tmp_path):
     assert table["amount"] == [0.5, 1.5, 2.5, 3.5]
     assert table["label_kind"] == ["normal", "outage", "normal", "fraud"]
     assert pq.ParquetFile(tmp_path / "e.parquet").metadata.num_row_groups == 2
+
+
+def test_abort_stops_the_writer_thread(tmp_path):
+    import threading
+
+    sink, _ = make_sink(tmp_path / "e.parquet", rows_per_flush=2)
+    for i in range(3):
+        sink.emit(float(i), 0, 1, -1, 1.0, 0)  # the third emit flushes a row group
+    writers = [t for t in threading.enumerate() if t.name.startswith("simsynth-sink")]
+    assert any(t.is_alive() for t in writers)
+    sink.abort()
+    for thread in writers:
+        thread.join(timeout=5)
+    assert not any(t.is_alive() for t in writers)
