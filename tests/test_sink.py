@@ -112,7 +112,7 @@ def test_abort_stops_the_writer_thread(tmp_path):
 
     sink, _ = make_sink(tmp_path / "e.parquet", rows_per_flush=2)
     for i in range(3):
-        sink.emit(float(i), 0, 1, -1, 1.0, 0)  # the third emit flushes a row group
+        sink.emit(float(i), 0, 1, -1, 1.0, 0)  # the second emit fills and flushes a row group
     writers = [t for t in threading.enumerate() if t.name.startswith("simsynth-sink")]
     assert any(t.is_alive() for t in writers)
     sink.abort()
