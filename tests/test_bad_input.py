@@ -105,6 +105,7 @@ def bad_scenarios(draw) -> tuple[bytes, str]:
                 "bytes",
                 "python_tag",
                 "huge",
+                "bad_date",
             ]
         )
     )
@@ -140,6 +141,11 @@ def bad_scenarios(draw) -> tuple[bytes, str]:
         text = dump(put(valid, path, "PLACEHOLDER")).decode()
         tag = "!!python/object/apply:os.system ['echo hacked']"
         return text.replace("PLACEHOLDER", tag).encode(), ""
+    if choice == "bad_date":
+        month = draw(st.integers(13, 99))
+        day = draw(st.integers(32, 99))
+        date = draw(st.sampled_from([f"2026-{month}-01", f"2026-01-{day}", "2026-02-30"]))
+        return dump(valid).replace(b"name: small", f"start: {date}\nname: small".encode()), ""
     path, value = draw(st.sampled_from(HUGE))
     return dump(put(valid, path, value)), dotted(path)
 

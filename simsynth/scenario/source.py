@@ -95,9 +95,27 @@ def read_source(path: str | Path) -> Source:
     return source
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, reporting impossible dates (2026-13-01) at their line."""
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as error:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"'{node.value}' is not a valid date or time ({error})",
+                node.start_mark,
+            ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def _parse(text: str) -> tuple[yaml.Node | None, Any]:
-    """The document's node tree and its data, built by PyYAML's safe loader."""
-    loader = yaml.SafeLoader(text)
+    """The document's node tree and its data, built by the safe loader."""
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         return node, None if node is None else loader.construct_document(node)

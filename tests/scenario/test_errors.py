@@ -125,6 +125,10 @@ def test_duplicate_key_is_an_error(tmp_path):
         (b"name: !!python/object/apply:os.system ['echo pwned']\n", "1: (root): not valid YAML"),
         (b"a: 1\n---\nb: 2\n", "not valid YAML"),
         (b"name: x\nmodel: \x07\n", "2: (root): not valid YAML: character #x0007"),
+        (
+            b"name: x\n\nstart: 2026-13-01\n",
+            "3: (root): not valid YAML: '2026-13-01' is not a valid",
+        ),
     ],
 )
 def test_unreadable_files(tmp_path, content, expected):
