@@ -6,6 +6,8 @@ category and credit-limit approvals, one step per hour.
 
 * `simsynth.run`: the public API on a scenario file; the numba kernel draws each hour's
   payments and the sink writes them, labelled, to Parquet. Timing includes building the world.
+* the simsynth model alone: the same run with its rows counted instead of written (internal
+  API), which splits simsynth's time between simulating and recording.
 * reference, plain Mesa: one `CardHolder.step()` per holder per hour (`model.agents.do`)
   drawing its payments with the model's generators and appending them to a list; it stores
   nothing else and writes nothing. It reuses simsynth's world (arrays) so that both simulate
@@ -29,7 +31,7 @@ import mesa
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import Contender, measure, parse_options, print_table
+from harness import Contender, measure, parse_options, print_table, run_model_only
 
 import simsynth
 from simsynth.calendar import Calendar
@@ -171,6 +173,7 @@ def main() -> None:
                 "simsynth.run (numba kernel + Parquet)", lambda out: run_simsynth(scenario, out)
             ),
             plain,
+            Contender("simsynth model, rows discarded", lambda _: run_model_only(scenario)),
         ]
         measure(contenders, repeats, Path(tmp))
     print_table(

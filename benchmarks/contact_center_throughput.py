@@ -34,15 +34,9 @@ import ciw
 import simpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import Contender, measure, parse_options, print_table
+from harness import Contender, measure, parse_options, print_table, run_model_only
 
 import simsynth
-from simsynth import registry
-from simsynth.episodes import EpisodeLog
-from simsynth.model import RunContext
-from simsynth.runner import PROGRESS_STEPS
-from simsynth.seeding import RunSeeds
-from simsynth.sink import NORMAL
 
 MODEL = "customers.contact_center"
 EVENTS_PER_CALL = 3
@@ -87,45 +81,6 @@ QUICK_REPEATS = 2
 def run_simsynth(scenario: Path, out: Path) -> int:
     manifest = simsynth.run(scenario, out=out, overwrite=True)
     return int(manifest["counts"]["events"])
-
-
-class CountingSink:
-    """Stands in for `EventSink`: takes the model's rows, counts them, stores nothing."""
-
-    def __init__(self, event_types: Sequence[str]):
-        self.event_code = {name: code for code, name in enumerate(event_types)}
-        self.rows = 0
-
-    def emit(self, *row: object) -> None:
-        self.rows += 1
-
-
-@dataclass(frozen=True)
-class CountingRecorder:
-    events: CountingSink
-    episodes: EpisodeLog
-
-
-def run_model_only(scenario: Path) -> int:
-    """The model as `simsynth.runner.run_once` drives it, minus the recorder's Parquet files."""
-    loaded = simsynth.load_scenario(scenario)
-    model_class = registry.load(loaded.model)
-    recorder = CountingRecorder(
-        CountingSink(model_class.event_types),
-        EpisodeLog((NORMAL, *model_class.incident_kinds)),
-    )
-    context = RunContext(
-        params=loaded.params,
-        duration=loaded.duration,
-        occurrences=(),
-        seeds=RunSeeds(loaded.seed, 0),
-        recorder=recorder,  # type: ignore[arg-type]
-    )
-    model = model_class(context)
-    for step in range(1, PROGRESS_STEPS + 1):
-        model.advance(loaded.duration * step / PROGRESS_STEPS)
-    model.finish()
-    return recorder.events.rows
 
 
 def run_bare_simpy(queue: Queue) -> int:

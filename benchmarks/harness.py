@@ -14,6 +14,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import simsynth
+from simsynth import registry
+from simsynth.episodes import EpisodeLog
+from simsynth.incidents import schedule
+from simsynth.model import RunContext
+from simsynth.runner import PROGRESS_STEPS
+from simsynth.seeding import RunSeeds
+from simsynth.sink import NORMAL
+
 
 @dataclass(frozen=True)
 class Options:
@@ -128,3 +137,48 @@ def _short_labels(references: Sequence[str]) -> list[str]:
     if len(references) == 1:
         return ["ref"]
     return [name.split(" ")[0] for name in references]
+
+
+class CountingSink:
+    """Stands in for `EventSink`: takes a model's rows, counts them, stores nothing."""
+
+    def __init__(self, event_types: Sequence[str]):
+        self.event_code = {name: code for code, name in enumerate(event_types)}
+        self.rows = 0
+
+    def emit(self, *row: object) -> None:
+        self.rows += 1
+
+    def emit_columns(self, time: Sequence[float], *columns: object) -> None:
+        self.rows += len(time)
+
+
+@dataclass(frozen=True)
+class CountingRecorder:
+    events: CountingSink
+    episodes: EpisodeLog
+
+
+def run_model_only(scenario: Path) -> int:
+    """A scenario's model driven as `simsynth.runner.run_once` drives it, with its rows counted
+    instead of written (internal API: splits a run's cost between simulating and recording)."""
+    loaded = simsynth.load_scenario(scenario)
+    model_class = registry.load(loaded.model)
+    seeds = RunSeeds(loaded.seed, 0)
+    occurrences = schedule(loaded.incidents, loaded.duration, seeds.rng("incidents"))
+    episodes = EpisodeLog((NORMAL, *model_class.incident_kinds))
+    episodes.open_scheduled(occurrences)
+    recorder = CountingRecorder(CountingSink(model_class.event_types), episodes)
+    context = RunContext(
+        params=loaded.params,
+        duration=loaded.duration,
+        occurrences=occurrences,
+        seeds=seeds,
+        recorder=recorder,  # type: ignore[arg-type]
+        start=loaded.start,
+    )
+    model = model_class(context)
+    for step in range(1, PROGRESS_STEPS + 1):
+        model.advance(loaded.duration * step / PROGRESS_STEPS)
+    model.finish()
+    return recorder.events.rows
