@@ -88,3 +88,15 @@ def test_third_party_models_register_through_entry_points(monkeypatch):
         assert "customers.contact_center" in registry.entries()
     finally:
         registry.entries.cache_clear()
+
+
+@pytest.mark.parametrize("key", MODELS)
+def test_output_does_not_depend_on_how_the_run_is_chunked(key, tmp_path, monkeypatch):
+    from simsynth import runner
+
+    run_smoke(key, tmp_path / "fine")
+    monkeypatch.setattr(runner, "PROGRESS_STEPS", 7)
+    run_smoke(key, tmp_path / "coarse")
+    for file in sorted((tmp_path / "fine").rglob("*.parquet")):
+        twin = tmp_path / "coarse" / file.relative_to(tmp_path / "fine")
+        assert file.read_bytes() == twin.read_bytes(), file.name
