@@ -34,7 +34,7 @@ import ciw
 import simpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import Contender, measure, parse_options, print_table, run_model_only
+from harness import TIMING, Contender, measure, parse_options, print_table, run_model_only
 
 import simsynth
 
@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             library,
         ]
         measure(contenders, repeats, Path(tmp))
-    print_table(title, contenders, [bare.name, library.name])
+    print_table(title, contenders, [bare.name, library.name], TIMING, ["SimPy", "ciw"])
 
 
 if __name__ == "__main__":

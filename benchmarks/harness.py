@@ -110,26 +110,59 @@ def measure(contenders: Sequence[Contender], repeats: int, directory: Path) -> N
             time_once(contender, directory / "output")
 
 
-def _optional(value: float | None, width: int) -> str:
-    return f"{'n/a':>{width}}" if value is None else f"{value:>{width}.1f}"
+Cell = tuple[str, int, Callable[[Contender], str]]
+"""A table column: its heading, its width and how a contender's row fills it."""
+
+FIGURES: dict[str, Cell] = {
+    "events": ("events", 11, lambda c: f"{c.events:,}"),
+    "seconds": ("seconds", 8, lambda c: f"{c.seconds:.3f}"),
+    "events/s": ("events/s", 11, lambda c: f"{c.rate:,.0f}"),
+    "peak RSS": ("peak RSS +MB", 12, lambda c: _optional(c.rss_mb)),
+    "file": ("file MB", 8, lambda c: _optional(c.file_mb)),
+}
+"""The columns `print_table` can show besides the ratios, by the name it is given them."""
+
+TIMING = ("events", "seconds", "events/s", "ratios")
+"""Time only: counts, seconds, rate and one ratio per reference."""
+ALL_COLUMNS = (*TIMING, "peak RSS", "file")
+"""Time, peak resident memory growth and the size of the file written."""
 
 
-def print_table(title: str, contenders: Sequence[Contender], references: Sequence[str]) -> None:
-    """A row per contender: events, seconds, events/s, one ratio per reference, memory, file."""
+def _optional(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
+
+
+def _ratio(reference: Contender) -> Callable[[Contender], str]:
+    return lambda c: f"{c.rate / reference.rate:.2f}x"
+
+
+def print_table(
+    title: str,
+    contenders: Sequence[Contender],
+    references: Sequence[str],
+    columns: Sequence[str] = ALL_COLUMNS,
+    ratio_heads: Sequence[str] | None = None,
+) -> None:
+    """A row per contender with the `columns` named (keys of `FIGURES`, and "ratios": one ratio
+    of events/s per reference name, headed "vs <head>"; heads default to `_short_labels`)."""
     by_name = {c.name: c for c in contenders}
+    heads = _short_labels(references) if ratio_heads is None else list(ratio_heads)
+    cells: list[Cell] = []
+    for column in columns:
+        if column == "ratios":
+            cells += [
+                (f"vs {head}", 9, _ratio(by_name[name]))
+                for head, name in zip(heads, references, strict=True)
+            ]
+        else:
+            cells.append(FIGURES[column])
     width = max(len(c.name) for c in contenders)
-    ratio_heads = [f"vs {label}" for label in _short_labels(references)]
     print(f"\n{title}")
-    header = f"{'contender':<{width}}  {'events':>11}  {'seconds':>8}  {'events/s':>11}"
-    header += "".join(f"  {head:>9}" for head in ratio_heads)
-    header += f"  {'peak RSS +MB':>12}  {'file MB':>8}"
+    header = f"{'contender':<{width}}" + "".join(f"  {head:>{w}}" for head, w, _ in cells)
     print(header)
     print("-" * len(header))
     for c in contenders:
-        line = f"{c.name:<{width}}  {c.events:>11,}  {c.seconds:>8.3f}  {c.rate:>11,.0f}"
-        line += "".join(f"  {c.rate / by_name[ref].rate:>8.2f}x" for ref in references)
-        line += f"  {_optional(c.rss_mb, 12)}  {_optional(c.file_mb, 8)}"
-        print(line)
+        print(f"{c.name:<{width}}" + "".join(f"  {cell(c):>{w}}" for _, w, cell in cells))
 
 
 def _short_labels(references: Sequence[str]) -> list[str]:
