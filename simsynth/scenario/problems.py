@@ -54,24 +54,24 @@ def _shown(value: Any) -> str:
 
 def allowed_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """The keys the model at `loc` under `root` accepts (empty if `loc` is not a model)."""
-    current: Any = root
-    for part in loc:
-        current = _step(current, part)
-        if current is None:
-            return []
-    models = [c for c in _candidates(current) if _is_model(c)]
+    models = _models_at(root, loc)
     return list(models[0].model_fields) if models else []
 
 
 def allowed_tags(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """The `kind` values of the tagged union at `loc` under `root`."""
+    kinds = [model.model_fields.get("kind") for model in _models_at(root, loc)]
+    return [str(tag) for kind in kinds if kind is not None for tag in get_args(kind.annotation)]
+
+
+def _models_at(root: type[BaseModel], loc: tuple[Any, ...]) -> list[type[BaseModel]]:
+    """The pydantic models the annotation at `loc` under `root` may be."""
     current: Any = root
     for part in loc:
         current = _step(current, part)
         if current is None:
             return []
-    kinds = [c.model_fields.get("kind") for c in _candidates(current) if _is_model(c)]
-    return [str(tag) for kind in kinds if kind is not None for tag in get_args(kind.annotation)]
+    return [c for c in _candidates(current) if _is_model(c)]
 
 
 def _is_model(candidate: Any) -> bool:
