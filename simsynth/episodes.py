@@ -17,6 +17,9 @@ from simsynth.incidents import EpisodeId, Occurrence
 from simsynth.model import dictionary_type
 from simsynth.units import Seconds
 
+NO_EPISODE = -1
+"""The `episode_id` of events outside every episode."""
+
 
 class EpisodeLog:
     """Ground truth of a run's rare-event episodes: kind, window, entities, parameters."""

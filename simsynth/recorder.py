@@ -21,8 +21,6 @@ from simsynth.model import Column, SimModel
 from simsynth.seeding import RunId
 from simsynth.sink import DEFAULT_ROWS_PER_FLUSH, NORMAL, PARQUET_OPTIONS, EventSink
 
-TABLES = ("events", "episodes", "entities")
-
 
 def partition_file(root: Path, table: str, run_id: RunId) -> Path:
     """Path of a run's part file of one table, relative to the dataset root."""

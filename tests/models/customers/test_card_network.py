@@ -335,3 +335,18 @@ def test_travellers_pay_in_store_away_from_home(tmp_path):
     # under way (a quarter over these 20 days from an all-at-home start); all of their
     # in-store payments then happen outside the home region, instead of a quarter of them.
     assert away_share(52, "travellers") > away_share(0, "homebodies") + 0.15
+
+
+def test_shopping_graph_is_the_bipartite_habit_graph():
+    import networkx as nx
+
+    from simsynth.models.customers.card_network.world import shopping_graph
+
+    params = CardNetworkParams(card_holders=300, merchants=40, habitual_merchants=4)
+    world = build_world(params, np.random.default_rng(13))
+    graph = shopping_graph(world)
+    holders = {node for node, side in graph.nodes(data="bipartite") if side == 0}
+    assert nx.is_bipartite(graph) and len(holders) == 300
+    assert graph.number_of_edges() == 300 * 4
+    degree = [graph.degree(("merchant", j)) for j in range(world.merchants)]
+    assert np.array_equal(np.cumsum(np.array(degree) + 1.0), world.popularity_cumsum)

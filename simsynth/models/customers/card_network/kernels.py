@@ -13,7 +13,6 @@ from numba import njit
 CARD_PRESENT, CONTACTLESS, ONLINE = 0, 1, 2
 CHANNELS = ("card_present", "contactless", "online")
 NO_DEVICE = -1
-NO_EPISODE = -1
 MAX_TRIES = 256
 
 

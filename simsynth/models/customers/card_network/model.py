@@ -29,13 +29,14 @@ from simsynth.models.customers.card_network.incidents import (
 )
 from simsynth.models.customers.card_network.kernels import CHANNELS
 from simsynth.models.customers.card_network.params import CardNetworkParams
-from simsynth.models.customers.card_network.world import build_world, everyday_payments
+from simsynth.models.customers.card_network.world import (
+    CARD_IDS,
+    DEVICE_IDS,
+    build_world,
+    everyday_payments,
+)
 from simsynth.units import Seconds
 
-CARD_IDS = (10**14, 10**15)
-"""Card numbers are random 15-digit integers: nothing in them tells a holder or a history."""
-DEVICE_IDS = (1, 2**40)
-"""Device ids are random too, for new devices of honest holders and of fraudsters alike."""
 HOUR = 3600.0
 DAY = 86400.0
 KERNEL_ROLES = {"merchant_compromise": VICTIM, "churn": CHURNER}
@@ -83,10 +84,6 @@ class CardNetwork(mesa.Model, SimModel):
         self.id_rng = context.seeds.rng("ids")
         self.kernel_seeds = context.seeds.rng("kernel")
         self.daily_rng = context.seeds.rng("daily")
-        self.world.card_id[:] = self.id_rng.integers(CARD_IDS[0], CARD_IDS[1], self.world.holders)
-        self.world.device[:] = self.id_rng.integers(
-            DEVICE_IDS[0], DEVICE_IDS[1], self.world.holders
-        )
         self.holders = list(
             CardHolder.create_agents(self, self.world.holders, list(range(self.world.holders)))
         )

@@ -15,8 +15,10 @@ import numpy as np
 from simsynth.models.customers.card_network.kernels import habitual_merchants, transactions
 from simsynth.models.customers.card_network.params import CardNetworkParams
 
-DEVICE_IDS_PER_HOLDER = 1_000
-"""Device ids are `holder * 1000 + k` for the holder's k-th device: unique, not guessable order."""
+CARD_IDS = (10**14, 10**15)
+"""Card numbers are random 15-digit integers: nothing in them tells a holder or a history."""
+DEVICE_IDS = (1, 2**40)
+"""Device ids are random too, for new devices of honest holders and of fraudsters alike."""
 
 
 @dataclass
@@ -36,7 +38,6 @@ class World:
     """Multiplier of each holder's spending (1; decays to 0 for a churner)."""
     card_id: np.ndarray
     device: np.ndarray
-    devices_used: np.ndarray
     habits: np.ndarray
     merchant_category: np.ndarray
     merchant_region: np.ndarray
@@ -57,12 +58,6 @@ class World:
     @property
     def merchants(self) -> int:
         return len(self.merchant_category)
-
-    def new_device(self, holder: int) -> int:
-        """Give a holder a new device id and return it."""
-        self.devices_used[holder] += 1
-        self.device[holder] = holder * DEVICE_IDS_PER_HOLDER + self.devices_used[holder]
-        return int(self.device[holder])
 
 
 def _shares(values: list[float]) -> np.ndarray:
@@ -109,9 +104,8 @@ def build_world(params: CardNetworkParams, rng: np.random.Generator) -> World:
         credit_limit=np.round(rng.exponential(limit) + 0.2 * limit, -1),
         balance=np.zeros(n),
         activity=np.ones(n),
-        card_id=np.arange(n, dtype=np.int64) * 10 + 1,
-        device=np.arange(n, dtype=np.int64) * DEVICE_IDS_PER_HOLDER,
-        devices_used=np.zeros(n, dtype=np.int64),
+        card_id=rng.integers(*CARD_IDS, n),
+        device=rng.integers(*DEVICE_IDS, n),
         habits=habits,
         merchant_category=merchant_category,
         merchant_region=merchant_region,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Generator
 
 import simpy
 
-from simsynth.episodes import EpisodeLog
+from simsynth.episodes import NO_EPISODE, EpisodeLog
 from simsynth.incidents import EpisodeId
 from simsynth.models.customers.contact_center.agent_pool import AgentPool
 from simsynth.models.customers.contact_center.arrival_rate import ArrivalRate
@@ -21,7 +21,6 @@ from simsynth.sink import EventSink
 from simsynth.units import Seconds
 
 NO_AGENT = -1
-NO_EPISODE = -1
 NAN = math.nan
 
 Process = Generator[simpy.Event, object, None]
