@@ -189,13 +189,21 @@ class CardNetwork(mesa.Model, SimModel):
         if self.params.payday is not None and self.calendar.at(now).day == self.params.payday:
             self.world.balance[:] = 0.0
 
+    @cached_property
+    def _hourly(self) -> np.ndarray:
+        hourly = np.asarray(self.params.hourly_profile)
+        return hourly / hourly.mean()
+
+    @cached_property
+    def _weekly(self) -> np.ndarray:
+        weekly = np.asarray(self.params.weekly_profile)
+        return weekly / weekly.mean()
+
     def spending_factor(self, now: Seconds) -> float:
         """Relative spending in the hour starting at `now` (1 = an average hour)."""
         params = self.params
         moment = self.calendar.at(now)
-        hourly = np.asarray(params.hourly_profile)
-        weekly = np.asarray(params.weekly_profile)
-        factor = hourly[moment.hour] / hourly.mean() * weekly[moment.weekday()] / weekly.mean()
+        factor = self._hourly[moment.hour] * self._weekly[moment.weekday()]
         if params.payday is not None and 0 <= moment.day - params.payday <= 2:
             factor *= params.payday_boost
         if moment.date() in params.holidays:
