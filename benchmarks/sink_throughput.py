@@ -3,10 +3,10 @@
 What is measured (wall clock, `time.perf_counter`, best of N interleaved repeats):
 
 * batch path: `EventSink.emit_columns` of N rows given as numpy columns, then `close()`, i.e.
-  copying into the sink's buffers, deriving the label columns, building Arrow record batches and
+  buffering them (by reference), deriving the label columns, building Arrow record batches and
   writing one Parquet row group per `rows_per_flush` rows.
   Reference: `pyarrow.parquet.write_table` of the very same table (built beforehand, not
-  timed) with the same `PARQUET_OPTIONS` and pyarrow's default row-group size. For
+  timed) with the same writer options (`parquet_options`) and pyarrow's default row-group size. For
   information, also the same write with the sink's row-group size (`rows_per_flush`), and one
   that builds the table from the numpy columns and then writes it.
 * per-event path: `EventSink.emit` called once per row from a Python loop, then `close()`.
@@ -41,7 +41,7 @@ from harness import Contender, measure, parse_options, print_table
 
 from simsynth.episodes import EpisodeLog
 from simsynth.model import Column
-from simsynth.sink import DEFAULT_ROWS_PER_FLUSH, NORMAL, PARQUET_OPTIONS, EventSink, core_fields
+from simsynth.sink import DEFAULT_ROWS_PER_FLUSH, NORMAL, EventSink, core_fields, parquet_options
 
 EVENT_TYPES = ("call_arrival", "call_answered", "call_abandoned", "call_completed")
 ARRIVAL, ANSWERED, ABANDONED, COMPLETED = range(len(EVENT_TYPES))
@@ -160,7 +160,7 @@ def write_with_sink(events: Events, path: Path) -> int:
 
 
 def write_raw(table: pa.Table, path: Path, row_group_size: int | None = None) -> int:
-    pq.write_table(table, path, row_group_size=row_group_size, **PARQUET_OPTIONS)
+    pq.write_table(table, path, row_group_size=row_group_size, **parquet_options(table.schema))
     return table.num_rows
 
 
@@ -232,7 +232,7 @@ def bench_batch(sizes: Sizes, directory: Path) -> None:
     measure(contenders, sizes.repeats, directory)
     print_table(
         f"Batch path: {sizes.batch_rows:,} rows, {len(table.schema)} columns, "
-        f"{PARQUET_OPTIONS}, sink row groups of {DEFAULT_ROWS_PER_FLUSH:,} rows "
+        f"{parquet_options(table.schema)}, sink row groups of {DEFAULT_ROWS_PER_FLUSH:,} rows "
         f"(target: EventSink >= 0.5x reference)",
         contenders,
         [raw],

@@ -19,7 +19,7 @@ from simsynth.episodes import EpisodeLog
 from simsynth.incidents import Occurrence
 from simsynth.model import Column, SimModel
 from simsynth.seeding import RunId
-from simsynth.sink import DEFAULT_ROWS_PER_FLUSH, NORMAL, PARQUET_OPTIONS, EventSink
+from simsynth.sink import DEFAULT_ROWS_PER_FLUSH, NORMAL, EventSink, parquet_options
 
 
 def partition_file(root: Path, table: str, run_id: RunId) -> Path:
@@ -84,4 +84,4 @@ class RunRecorder:
     def _write(self, table: str, data: pa.Table) -> None:
         path = partition_file(self.root, table, self.run_id)
         path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(data, path, **PARQUET_OPTIONS)
+        pq.write_table(data, path, **parquet_options(data.schema))

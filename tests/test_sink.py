@@ -44,6 +44,22 @@ def test_rows_are_flushed_in_bounded_row_groups(tmp_path):
     assert table["event_id"].to_pylist() == list(range(10))
 
 
+def test_row_groups_carry_statistics_readers_skip_by(tmp_path):
+    sink, _ = make_sink(tmp_path / "e.parquet", rows_per_flush=4)
+    for i in range(10):
+        sink.emit(float(i), 0, 7, 0 if i == 9 else -1, float(i), 0)
+    sink.close()
+    metadata = pq.ParquetFile(tmp_path / "e.parquet").metadata
+    names = metadata.schema.names
+    groups = [metadata.row_group(g) for g in range(metadata.num_row_groups)]
+    time = [g.column(names.index("time")).statistics for g in groups]
+    assert [(t.min, t.max) for t in time] == [(0.0, 3.0), (4.0, 7.0), (8.0, 9.0)]
+    label = [g.column(names.index("label")).statistics.max for g in groups]
+    assert label == [0, 0, 1]  # only the last row group holds a positive
+    positives = pq.read_table(tmp_path / "e.parquet", filters=[("label", "=", 1)])
+    assert positives["time"].to_pylist() == [9.0]
+
+
 def test_labels_follow_episode_ids(tmp_path):
     sink, _ = make_sink(tmp_path / "e.parquet")
     for episode in (-1, 0, 1, -1, 1):
