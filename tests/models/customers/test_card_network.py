@@ -14,16 +14,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 
 import simsynth
+from simsynth.models.customers.card_network.kernels import guide_table, guided_choice
 from simsynth.models.customers.card_network.params import (
     DEFAULT_CATEGORIES,
     DEFAULT_HOURLY_PROFILE,
     DEFAULT_WEEKLY_PROFILE,
     CardNetworkParams,
 )
-from simsynth.models.customers.card_network.world import build_world, everyday_payments
+from simsynth.models.customers.card_network.world import (
+    DAY,
+    EpisodeLabels,
+    build_world,
+    everyday_payments,
+)
 from tests.conftest import run_model
 
 MODEL = "customers.card_network"
@@ -237,35 +245,59 @@ PIECES = (np.array([0.0, 3600.0]), np.array([3600.0, 3600.0]), np.array([1.0, 3.
 """Two hours of a step, the second three times as busy."""
 
 
-def test_kernel_counts_pieces_and_credit_limits():
+def test_kernel_counts_pieces_order_and_credit_limits():
     params = CardNetworkParams(card_holders=3000, merchants=100)
     world = build_world(params, np.random.default_rng(10))
-    expected = np.full(world.holders, 0.5)
+    # holder h makes rate_h * sum(weights) / DAY payments per step: 0.25 or 0.75 here
+    world.transactions_per_day = np.where(np.arange(world.holders) % 2, 0.75, 0.25) * DAY / 4
     limit = world.credit_limit = np.full(world.holders, 60.0)
     balance = world.balance
-    none_h, none_m = np.full(world.holders, -1), np.full(world.merchants, -1)
-    totals, late = [], []
-    for seed in range(20):
+    episodes = 1
+    labels = EpisodeLabels(
+        holder_episode=np.full(world.holders, -1),
+        merchant_episode=np.full(world.merchants, -1),
+        label_from=np.full(episodes, np.inf),
+        label_until=np.full(episodes, np.inf),
+        role=np.zeros(episodes, np.int32),
+    )
+    rng = np.random.default_rng(11)
+    totals, late, holders = [], [], []
+    for _ in range(20):
         out = everyday_payments(
-            world,
-            seed,
-            PIECES,
-            expected,
-            habit_share=0.8,
-            decline_rate=0.0,
-            holder_episode=none_h,
-            merchant_episode=none_m,
+            world, rng, PIECES, habit_share=0.8, decline_rate=0.0, labels=labels
         )
-        time, holder, amount, approved = out[0], out[1], out[3], out[6]
-        assert ((time >= 0) & (time < 7200)).all()
-        totals.append(len(time))
-        late.append((time >= 3600).mean())
+        assert ((out.time >= 0) & (out.time < 7200)).all()
+        assert (np.diff(out.time) >= 0).all()
+        totals.append(len(out.time))
+        late.append((out.time >= 3600).mean())
+        holders.append(out.holder)
+        approved = out.approved
+        assert (out.card_id == world.card_id[out.holder]).all()
+        assert (out.category == world.merchant_category[out.merchant]).all()
     mean = 0.5 * world.holders
     assert abs(np.mean(totals) - mean) < 4 * np.sqrt(mean / len(totals))
     assert np.mean(late) == pytest.approx(0.75, abs=4 * np.sqrt(0.75 * 0.25 / sum(totals)))
+    counts = np.bincount(np.concatenate(holders), minlength=world.holders) / len(totals)
+    for parity, rate in ((0, 0.25), (1, 0.75)):
+        share = counts[parity::2].mean()
+        assert share == pytest.approx(rate, abs=4 * np.sqrt(rate / (len(totals) * 1500)))
     assert (balance <= limit + 1e-9).all() and (balance > 0).any()
-    spent = np.bincount(holder[approved == 1], amount[approved == 1], minlength=world.holders)
+    spent = np.bincount(out.holder[approved], out.amount[approved], minlength=world.holders)
     assert (spent <= limit + 1e-9).all()
+
+
+@given(
+    weights=st.lists(st.floats(0.0, 100.0), min_size=1, max_size=40).filter(lambda w: sum(w) > 0),
+    uniforms=st.lists(st.floats(0.0, 1.0, exclude_max=True), min_size=1, max_size=20),
+)
+def testguided_choice_is_the_weighted_choice_of_a_binary_search(weights, uniforms):
+    cumulative = np.cumsum(weights)
+    guide = guide_table(cumulative)
+    for u in uniforms:
+        expected = min(
+            np.searchsorted(cumulative, u * cumulative[-1], side="right"), len(weights) - 1
+        )
+        assert guided_choice(cumulative, guide, u) == expected
 
 
 def test_mixed_month_has_every_typology_at_low_prevalence(tmp_path):

@@ -306,7 +306,7 @@ class Churn(Plan):
 
     def act(self, start: Seconds, end: Seconds) -> None:
         level = math.exp(-(end - self.start) / self.params.decay)
-        self.model.world.activity[self.holder_index] = level if level > CHURN_FLOOR else 0.0
+        self.model.world.set_activity(self.holder_index, level if level > CHURN_FLOOR else 0.0)
         if level <= CHURN_FLOOR:
             self.finish(end)
 

@@ -1,8 +1,9 @@
 """numba kernels of the card network: who shops where, and an hour of transactions.
 
-Pure functions over arrays (struct of arrays): state and a seed in, event columns out. numba's
-own generator is seeded at the top of each call from a seed the model draws from its stream,
-so results depend only on the arguments.
+Pure functions over arrays (struct of arrays): state and random draws in, event columns out.
+`habitual_merchants` seeds numba's generator from its argument; `transactions` takes its draws
+as arrays made in bulk by the model's numpy Generator (far cheaper than a call per value), so
+results depend only on the arguments.
 """
 
 from __future__ import annotations
@@ -78,19 +79,62 @@ def habitual_merchants(
 
 
 @njit(cache=True, nogil=True)
+def guide_table(cumulative: np.ndarray) -> np.ndarray:
+    """For bucket j of [0, total), the first index whose cumulative weight exceeds j/n of total.
+
+    With it a weighted choice costs one table look-up and a step or two (the guide-table
+    method; Devroye, Non-Uniform Random Variate Generation, III.2.4) instead of a binary search.
+    """
+    n = cumulative.shape[0]
+    guide = np.empty(n, np.int64)
+    width = cumulative[-1] / n
+    index = 0
+    for bucket in range(n):
+        target = bucket * width
+        while index < n - 1 and cumulative[index] <= target:
+            index += 1
+        guide[bucket] = index
+    return guide
+
+
+@njit(cache=True, nogil=True)
+def guided_choice(cumulative: np.ndarray, guide: np.ndarray, uniform: float) -> int:
+    """The index i with cumulative[i - 1] <= uniform * total < cumulative[i]."""
+    n = cumulative.shape[0]
+    target = uniform * cumulative[-1]
+    index = guide[min(int(uniform * n), n - 1)]
+    while index > 0 and cumulative[index - 1] > target:  # rounding put the bucket too far
+        index -= 1
+    while index < n - 1 and cumulative[index] <= target:
+        index += 1
+    return index
+
+
+UNIFORMS_PER_PAYMENT = 6
+"""Uniform draws a payment consumes: holder, merchant pool, merchant, channel, contactless,
+decline."""
+
+
+@njit(cache=True, nogil=True)
 def transactions(
-    seed: int,
+    position: np.ndarray,
+    uniform: np.ndarray,
+    normal: np.ndarray,
     piece_start: np.ndarray,
     piece_length: np.ndarray,
     piece_weight: np.ndarray,
-    expected: np.ndarray,
+    cumulative_payments: np.ndarray,
+    payer_guide: np.ndarray,
     habits: np.ndarray,
     habit_share: float,
     popularity_cumsum: np.ndarray,
     merchant_category: np.ndarray,
+    merchant_region: np.ndarray,
     category_mu: np.ndarray,
     category_sigma: np.ndarray,
     category_online: np.ndarray,
+    holder_region: np.ndarray,
+    card_id: np.ndarray,
     amount_multiplier: np.ndarray,
     contactless_share: np.ndarray,
     device: np.ndarray,
@@ -99,110 +143,102 @@ def transactions(
     decline_rate: float,
     holder_episode: np.ndarray,
     merchant_episode: np.ndarray,
+    label_from: np.ndarray,
+    label_until: np.ndarray,
+    episode_role: np.ndarray,
     away_region: np.ndarray,
     region_offsets: np.ndarray,
     region_merchants: np.ndarray,
 ):
-    """Normal card payments of all holders in one step, made of pieces (hours) of time.
+    """Normal card payments of all holders in one step made of pieces (hours) of time.
 
-    Holder h makes Poisson(`expected[h]`) payments, each in piece i with probability
-    proportional to `piece_weight[i]` (the hour's relative spending), at a uniform time in it
-    (processed holder by holder in time order, so that balances evolve in order), at a habitual
-    merchant
-    with probability `habit_share`, else at a merchant drawn by popularity; amounts are
-    lognormal per category times the holder's multiplier; a payment is declined if it would
-    exceed the credit limit or, at random, with probability `decline_rate`. A holder away on a
+    The step has `len(position)` payments (a Poisson count drawn by the caller), in time order:
+    `position` holds sorted uniforms in [0, 1) that place them along the step's spending (piece
+    i takes a share `piece_weight[i]` of it, uniformly over its length). Each payment draws its
+    `UNIFORMS_PER_PAYMENT` values from a row of `uniform` and its amount's noise from
+    `normal`. Its holder is chosen in proportion to the holders' expected counts, given by their
+    cumulative sum and its `guide_table` (Poisson splitting: a Poisson total shared out this
+    way is a Poisson count per holder); it pays at a habitual merchant
+    with probability `habit_share`, else at a merchant drawn by popularity; a holder away on a
     trip (`away_region` >= 0) pays at any merchant of that region instead (merchants of region r
-    are `region_merchants[region_offsets[r]:region_offsets[r + 1]]`). Approved amounts
-    are added to `balance` (updated in place). A payment is labelled with its merchant's
-    episode (a compromised merchant), else with its holder's episode (e.g. churn), else -1.
+    are `region_merchants[region_offsets[r]:region_offsets[r + 1]]`). Amounts are lognormal per
+    category times the holder's multiplier, in cents; a payment is declined if it would exceed
+    the credit limit or, at random, with probability `decline_rate`; approved amounts are added
+    to `balance` (in place, in time order). A payment belongs to its merchant's episode (a
+    compromised merchant), else to its holder's (e.g. churn), while its time is within the
+    episode's `[label_from, label_until)`, and the episode's `episode_role`; the last entries of
+    the episode arrays stand for "no episode" (-1).
 
-    Returns (time, holder, merchant, amount, channel, device, approved, episode), ordered by
-    holder; the caller sorts by time.
+    Returns the columns (time, holder, card, merchant, category, channel, merchant region,
+    holder region, device, amount, approved, episode, role).
     """
-    np.random.seed(seed)
-    holders = expected.shape[0]
-    mean_total = 0.0
-    for holder in range(holders):
-        mean_total += expected[holder]
-    total = np.random.poisson(mean_total) if mean_total > 0 else 0
-    # Poisson splitting: one Poisson total, each payment given to a holder with probability
-    # proportional to its expected count, is the same as a Poisson count per holder. Sorted
-    # uniforms (normalised exponential spacings) are matched to holders by one merge walk.
-    spacing = np.cumsum(np.random.exponential(1.0, total + 1))
-    payer = np.empty(total, np.int64)
-    holder = 0
-    reached = expected[0] if holders > 0 else 0.0
-    for row in range(total):
-        target = spacing[row] / spacing[total] * mean_total
-        while reached <= target and holder < holders - 1:
-            holder += 1
-            reached += expected[holder]
-        payer[row] = holder
+    total = position.shape[0]
     cumulative_weight = np.cumsum(piece_weight)
-    offset = np.empty(total, np.float64)
-    for row in range(total):
-        piece = np.searchsorted(
-            cumulative_weight, np.random.random() * cumulative_weight[-1], side="right"
-        )
-        offset[row] = piece_start[piece] + np.random.random() * piece_length[piece]
-    first = 0
-    while first < total:  # each holder's payments in time order (a handful: insertion sort)
-        last = first + 1
-        while last < total and payer[last] == payer[first]:
-            last += 1
-        for i in range(first + 1, last):
-            value = offset[i]
-            j = i - 1
-            while j >= first and offset[j] > value:
-                offset[j + 1] = offset[j]
-                j -= 1
-            offset[j + 1] = value
-        first = last
     time = np.empty(total, np.float64)
     who = np.empty(total, np.int64)
+    card = np.empty(total, np.int64)
     where = np.empty(total, np.int32)
-    amount = np.empty(total, np.float64)
+    category_of = np.empty(total, np.int32)
     channel = np.empty(total, np.int32)
+    region = np.empty(total, np.int32)
+    home = np.empty(total, np.int32)
     used_device = np.empty(total, np.int64)
-    approved = np.empty(total, np.int8)
+    amount = np.empty(total, np.float64)
+    approved = np.empty(total, np.bool_)
     episode = np.empty(total, np.int64)
+    role = np.empty(total, np.int32)
     merchants_total = popularity_cumsum[-1]
     habit_count = habits.shape[1]
+    piece = 0
     for row in range(total):
-        holder = payer[row]
+        spent = position[row] * cumulative_weight[-1]
+        while piece < piece_weight.shape[0] - 1 and cumulative_weight[piece] <= spent:
+            piece += 1
+        before = cumulative_weight[piece] - piece_weight[piece]
+        within = (spent - before) / piece_weight[piece] if piece_weight[piece] > 0 else 0.0
+        moment = piece_start[piece] + min(within, 1.0) * piece_length[piece]
+        draw = uniform[row]
+        holder = guided_choice(cumulative_payments, payer_guide, draw[0])
         away = away_region[holder]
         if away >= 0 and region_offsets[away + 1] > region_offsets[away]:
             first, last = region_offsets[away], region_offsets[away + 1]
-            merchant = region_merchants[first + np.random.randint(last - first)]
-        elif np.random.random() < habit_share:
-            merchant = habits[holder, np.random.randint(habit_count)]
+            merchant = region_merchants[first + int(draw[2] * (last - first))]
+        elif draw[1] < habit_share:
+            merchant = habits[holder, int(draw[2] * habit_count)]
         else:
-            merchant = np.searchsorted(
-                popularity_cumsum, np.random.random() * merchants_total, side="right"
-            )
+            merchant = np.searchsorted(popularity_cumsum, draw[2] * merchants_total, side="right")
         category = merchant_category[merchant]
         value = (
-            np.exp(category_mu[category] + category_sigma[category] * np.random.standard_normal())
+            np.exp(category_mu[category] + category_sigma[category] * normal[row])
             * amount_multiplier[holder]
         )
-        value = round(value * 100.0) / 100.0
-        if np.random.random() < category_online[category]:
+        value = np.floor(value * 100.0 + 0.5) / 100.0
+        if draw[3] < category_online[category]:
             channel[row] = ONLINE
             used_device[row] = device[holder]
         else:
-            channel[row] = (
-                CONTACTLESS if np.random.random() < contactless_share[holder] else CARD_PRESENT
-            )
+            channel[row] = CONTACTLESS if draw[4] < contactless_share[holder] else CARD_PRESENT
             used_device[row] = NO_DEVICE
-        ok = balance[holder] + value <= credit_limit[holder] and np.random.random() >= decline_rate
+        ok = balance[holder] + value <= credit_limit[holder] and draw[5] >= decline_rate
         if ok:
             balance[holder] += value
-        time[row] = offset[row]
-        who[row] = holder
-        where[row] = merchant
-        amount[row] = value
-        approved[row] = 1 if ok else 0
         label = merchant_episode[merchant]
-        episode[row] = label if label >= 0 else holder_episode[holder]
-    return time, who, where, amount, channel, used_device, approved, episode
+        if label < 0:
+            label = holder_episode[holder]
+        if label >= 0 and (moment < label_from[label] or moment >= label_until[label]):
+            label = -1  # the step overlaps the episode's window, the payment does not
+        time[row] = moment
+        who[row] = holder
+        card[row] = card_id[holder]
+        where[row] = merchant
+        category_of[row] = category
+        region[row] = merchant_region[merchant]
+        home[row] = holder_region[holder]
+        amount[row] = value
+        approved[row] = ok
+        episode[row] = label
+        role[row] = episode_role[label]
+    return (
+        time, who, card, where, category_of, channel, region, home, used_device, amount,
+        approved, episode, role,
+    )  # fmt: skip

@@ -32,6 +32,8 @@ from simsynth.models.customers.card_network.params import CardNetworkParams
 from simsynth.models.customers.card_network.world import (
     CARD_IDS,
     DEVICE_IDS,
+    EpisodeLabels,
+    Payments,
     build_world,
     everyday_payments,
 )
@@ -82,21 +84,25 @@ class CardNetwork(mesa.Model, SimModel):
         self.episodes = context.recorder.episodes
         self.world = build_world(params, context.seeds.rng("world"))
         self.id_rng = context.seeds.rng("ids")
-        self.kernel_seeds = context.seeds.rng("kernel")
+        self.kernel_rng = context.seeds.rng("kernel")
         self.daily_rng = context.seeds.rng("daily")
         self.holders = list(
             CardHolder.create_agents(self, self.world.holders, list(range(self.world.holders)))
         )
         self.plans = mesa.agent.AgentSet([], random=self.random)
         self.upcoming = list(context.occurrences)
-        self.skimmed = np.full(self.world.merchants, -1, np.int64)
-        self.holder_episode = np.full(self.world.holders, -1, np.int64)
         episodes = len(context.occurrences) + 1  # the last entry stands for "no episode" (-1)
-        self.kernel_role = np.full(episodes, NORMAL, np.int32)
-        self.label_from = np.full(episodes, np.inf)
-        self.label_until = np.full(episodes, np.inf)
+        self.labels = EpisodeLabels(
+            holder_episode=np.full(self.world.holders, -1, np.int64),
+            merchant_episode=np.full(self.world.merchants, -1, np.int64),
+            label_from=np.full(episodes, np.inf),
+            label_until=np.full(episodes, np.inf),
+            role=np.full(episodes, NORMAL, np.int32),
+        )
+        self.holder_episode = self.labels.holder_episode
+        self.skimmed = self.labels.merchant_episode
         for occurrence in context.occurrences:
-            self.kernel_role[occurrence.episode_id] = KERNEL_ROLES.get(occurrence.kind, NORMAL)
+            self.labels.role[occurrence.episode_id] = KERNEL_ROLES.get(occurrence.kind, NORMAL)
         self.now: Seconds = 0.0
         self.next_midnight: Seconds = -self.calendar.clock_offset() % DAY
         self.trips_ending: list[tuple[Seconds, int]] = []
@@ -210,38 +216,32 @@ class CardNetwork(mesa.Model, SimModel):
             factor *= params.holiday_boost
         return float(factor)
 
-    def _everyday_payments(self, start: Seconds, end: Seconds) -> tuple[np.ndarray, ...]:
+    def _everyday_payments(self, start: Seconds, end: Seconds) -> Payments:
         world, params = self.world, self.params
         piece_start = np.arange(start, end, HOUR)
         piece_length = np.minimum(piece_start + HOUR, end) - piece_start
         piece_weight = np.array([self.spending_factor(t) for t in piece_start]) * piece_length
-        expected = world.transactions_per_day * world.activity * (piece_weight.sum() / DAY)
-        columns = everyday_payments(
+        payments = everyday_payments(
             world,
-            int(self.kernel_seeds.integers(2**62)),
+            self.kernel_rng,
             (piece_start, piece_length, piece_weight),
-            expected,
             habit_share=params.habit_share,
             decline_rate=params.decline_rate,
-            holder_episode=self.holder_episode,
-            merchant_episode=self.skimmed,
+            labels=self.labels,
         )
-        time, holder, episode = columns[0], columns[1], columns[7]
-        outside = (episode >= 0) & (
-            (time < self.label_from[episode]) | (time >= self.label_until[episode])
-        )
-        episode[outside] = -1  # the hour overlaps the episode's window, the payment does not
-        role = np.where(episode >= 0, self.kernel_role[episode], NORMAL).astype(np.int32)
-        labelled = np.flatnonzero(episode >= 0)
-        pairs = zip(episode[labelled].tolist(), holder[labelled].tolist(), strict=True)
-        for episode_id, who in sorted(set(pairs)):
-            self.episodes.touch(episode_id, who)
-        return (*columns, role)
+        labelled = np.flatnonzero(payments.episode >= 0)
+        if len(labelled):
+            pairs = zip(
+                payments.episode[labelled].tolist(), payments.holder[labelled].tolist(), strict=True
+            )
+            for episode_id, who in sorted(set(pairs)):
+                self.episodes.touch(episode_id, who)
+        return payments
 
     def label_window(self, episode: EpisodeId, start: Seconds, end: Seconds) -> None:
         """Label the kernel's payments with `episode` only within `[start, end)`."""
-        self.label_from[episode] = start
-        self.label_until[episode] = end
+        self.labels.label_from[episode] = start
+        self.labels.label_until[episode] = end
 
     def pay(self, payment: Payment, episode: EpisodeId) -> None:
         """Authorise a planned (fraudulent) payment and record it for this hour's events."""
@@ -267,47 +267,54 @@ class CardNetwork(mesa.Model, SimModel):
             )
         )
 
-    def _take_fraud(self) -> tuple[np.ndarray, ...]:
+    def _take_fraud(self) -> Payments | None:
+        """This step's planned payments as columns, or None if there were none."""
         rows, self._fraud = self._fraud, []
-        dtypes = (
-            np.float64,
-            np.int64,
-            np.int32,
-            np.float64,
-            np.int32,
-            np.int64,
-            np.int8,
-            np.int64,
-            np.int32,
-        )
         if not rows:
-            return tuple(np.empty(0, d) for d in dtypes)
-        return tuple(
-            np.asarray(column, d) for column, d in zip(zip(*rows, strict=True), dtypes, strict=True)
+            return None
+        time, holder, merchant, amount, channel, device, approved, episode, role = zip(
+            *rows, strict=True
+        )
+        holder, merchant = np.asarray(holder, np.int64), np.asarray(merchant, np.int32)
+        world = self.world
+        return Payments(
+            time=np.asarray(time, np.float64),
+            holder=holder,
+            card_id=world.card_id[holder],
+            merchant=merchant,
+            category=world.merchant_category[merchant],
+            channel=np.asarray(channel, np.int32),
+            region=world.merchant_region[merchant],
+            home_region=world.region[holder],
+            device=np.asarray(device, np.int64),
+            amount=np.asarray(amount, np.float64),
+            approved=np.asarray(approved, np.bool_),
+            episode=np.asarray(episode, np.int64),
+            role=np.asarray(role, np.int32),
         )
 
-    def _emit(self, everyday: tuple[np.ndarray, ...], fraud: tuple[np.ndarray, ...]) -> None:
-        time, holder, merchant, amount, channel, device, approved, episode, role = (
-            np.concatenate(pair) for pair in zip(everyday, fraud, strict=True)
-        )
-        order = np.argsort(time, kind="stable")
-        holder, merchant = holder[order], merchant[order]
-        world = self.world
+    def _emit(self, payments: Payments, fraud: Payments | None) -> None:
+        """Record a step's payments, the planned ones merged in time order."""
+        if fraud is not None:
+            merged = (np.concatenate(pair) for pair in zip(payments, fraud, strict=True))
+            payments = Payments(*merged)
+            order = np.argsort(payments.time, kind="stable")
+            payments = Payments(*(column[order] for column in payments))
         self.events.emit_columns(
-            time[order],
-            np.zeros(len(order), np.int32),
-            holder,
-            episode[order],
+            payments.time,
+            np.zeros(len(payments.time), np.int32),
+            payments.holder,
+            payments.episode,
             [
-                world.card_id[holder],
-                merchant,
-                world.merchant_category[merchant],
-                channel[order],
-                world.merchant_region[merchant],
-                world.region[holder],
-                device[order],
-                amount[order],
-                approved[order].astype(bool),
-                role[order],
+                payments.card_id,
+                payments.merchant,
+                payments.category,
+                payments.channel,
+                payments.region,
+                payments.home_region,
+                payments.device,
+                payments.amount,
+                payments.approved,
+                payments.role,
             ],
         )

@@ -7,17 +7,24 @@ which is its CSR form with equal row lengths; `shopping_graph` turns it into net
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
 
-from simsynth.models.customers.card_network.kernels import habitual_merchants, transactions
+from simsynth.models.customers.card_network.kernels import (
+    UNIFORMS_PER_PAYMENT,
+    guide_table,
+    habitual_merchants,
+    transactions,
+)
 from simsynth.models.customers.card_network.params import CardNetworkParams
 
 CARD_IDS = (10**14, 10**15)
 """Card numbers are random 15-digit integers: nothing in them tells a holder or a history."""
 DEVICE_IDS = (1, 2**40)
+DAY = 86400.0
 """Device ids are random too, for new devices of honest holders and of fraudsters alike."""
 
 
@@ -50,6 +57,23 @@ class World:
     """Merchants sorted by region; those of region r start at `region_offsets[r]`."""
     away_region: np.ndarray
     """Region a holder is travelling in, -1 at home."""
+    _payers: tuple[np.ndarray, np.ndarray] | None = field(default=None, init=False, repr=False)
+
+    def set_activity(self, holder: int, level: float) -> None:
+        """Scale a holder's spending (1 normal, 0 stopped)."""
+        self.activity[holder] = level
+        self._payers = None
+
+    def payers(self) -> tuple[np.ndarray, np.ndarray]:
+        """Cumulative daily payments over holders (rate x activity) and its guide table.
+
+        The kernel picks each payment's holder from these; they are rebuilt only after
+        `set_activity`, not every step.
+        """
+        if self._payers is None:
+            cumulative = np.cumsum(self.transactions_per_day * self.activity)
+            self._payers = (cumulative, guide_table(cumulative))
+        return self._payers
 
     @property
     def holders(self) -> int:
@@ -119,27 +143,67 @@ def build_world(params: CardNetworkParams, rng: np.random.Generator) -> World:
     )
 
 
+class EpisodeLabels(NamedTuple):
+    """Which payments the kernel labels: episodes of holders and merchants, and their windows.
+
+    Arrays over episode ids have one more entry, the last, for "no episode" (-1).
+    """
+
+    holder_episode: np.ndarray
+    merchant_episode: np.ndarray
+    label_from: np.ndarray
+    label_until: np.ndarray
+    role: np.ndarray
+
+
+class Payments(NamedTuple):
+    """A step's payments as event columns, in time order."""
+
+    time: np.ndarray
+    holder: np.ndarray
+    card_id: np.ndarray
+    merchant: np.ndarray
+    category: np.ndarray
+    channel: np.ndarray
+    region: np.ndarray
+    home_region: np.ndarray
+    device: np.ndarray
+    amount: np.ndarray
+    approved: np.ndarray
+    episode: np.ndarray
+    role: np.ndarray
+
+
 def everyday_payments(
     world: World,
-    seed: int,
+    rng: np.random.Generator,
     pieces: tuple[np.ndarray, np.ndarray, np.ndarray],
-    expected: np.ndarray,
     *,
     habit_share: float,
     decline_rate: float,
-    holder_episode: np.ndarray,
-    merchant_episode: np.ndarray,
-) -> tuple[np.ndarray, ...]:
+    labels: EpisodeLabels,
+) -> Payments:
     """The kernel `transactions` over this world (balances updated in place).
 
-    `pieces` are the (start, length, weight) arrays of the hours of the step.
+    `pieces` are the (start, length, weight) arrays of the hours of the step; a weight is the
+    hour's length in seconds times its relative spending (1 for an average hour), so that a
+    holder makes `transactions_per_day * activity * sum(weights) / DAY` payments on average.
     """
-    return transactions(
-        seed, *pieces, expected, world.habits, habit_share, world.popularity_cumsum,
-        world.merchant_category, world.category_mu, world.category_sigma, world.category_online,
-        world.amount_multiplier, world.contactless_share, world.device, world.credit_limit,
-        world.balance, decline_rate, holder_episode, merchant_episode, world.away_region,
-        world.region_offsets, world.region_merchants,
+    cumulative, guide = world.payers()
+    total = int(rng.poisson(cumulative[-1] * pieces[2].sum() / DAY))
+    spacing = np.cumsum(rng.standard_exponential(total + 1))
+    position = spacing[:-1] / spacing[-1]  # sorted uniforms: normalised exponential spacings
+    uniform = rng.random((total, UNIFORMS_PER_PAYMENT))
+    normal = rng.standard_normal(total)
+    return Payments(
+        *transactions(
+            position, uniform, normal, *pieces, cumulative, guide, world.habits, habit_share,
+            world.popularity_cumsum, world.merchant_category, world.merchant_region,
+            world.category_mu, world.category_sigma, world.category_online, world.region,
+            world.card_id, world.amount_multiplier, world.contactless_share, world.device,
+            world.credit_limit, world.balance, decline_rate, *labels, world.away_region,
+            world.region_offsets, world.region_merchants,
+        )
     )  # fmt: skip
 
 
