@@ -104,7 +104,13 @@ def time_once(contender: Contender, path: Path) -> None:
 
 
 def measure(contenders: Sequence[Contender], repeats: int, directory: Path) -> None:
-    """Best of `repeats` runs of each contender, interleaved; output goes under `directory`."""
+    """Best of `repeats` runs of each contender, interleaved; output goes under `directory`.
+
+    The objects alive beforehand (imported modules, inputs) are frozen out of the garbage
+    collector first, so that no contender pays for full collections over what it did not make.
+    """
+    gc.collect()
+    gc.freeze()
     for _ in range(repeats):
         for contender in contenders:
             time_once(contender, directory / "output")

@@ -6,6 +6,7 @@ other exception is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Iterator
@@ -79,10 +80,16 @@ def run(
         if scenario.sweep is not None and not quiet:
             print("note: `run` writes one run; the `sweep` section is not used.", file=sys.stderr)
         show = not quiet and sys.stderr.isatty()
-        with simulated_time_progress(scenario.name, enabled=show) as progress:
-            manifest = run_scenario(
-                scenario, out=out, seed=seed, overwrite=overwrite, progress=progress
-            )
+        # What exists now (modules, the scenario) outlives the run: keep full collections
+        # from walking it again and again while a model creates its agents.
+        gc.freeze()
+        try:
+            with simulated_time_progress(scenario.name, enabled=show) as progress:
+                manifest = run_scenario(
+                    scenario, out=out, seed=seed, overwrite=overwrite, progress=progress
+                )
+        finally:
+            gc.unfreeze()
     if not quiet:
         _print_summary(out if out is not None else scenario.output_dir, manifest)
 
