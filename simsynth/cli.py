@@ -163,6 +163,8 @@ def describe(
         console.print(f"\n[bold]incident {kind}[/bold]: {spec.doc}")
         console.print(f"labels: {spec.labels}")
         console.print(_params_table(f"{kind} params", spec.params))
+    for kind, how in model_class.emergent_kinds.items():
+        console.print(f"\n[bold]emergent episodes {kind}[/bold] (detected, not injected): {how}")
     console.print(f"\nevent types: {', '.join(model_class.event_types)}")
     columns = Table("column", "type", "meaning", title="event columns", box=None)
     for field in core_fields(timestamp_type=pa.timestamp("us")):
@@ -170,6 +172,12 @@ def describe(
     for column in model_class.columns:
         columns.add_row(column.name, arrow_type_text(column.type), column.doc)
     console.print(columns)
+    for name, table_columns in model_class.tables.items():
+        table = Table("column", "type", "meaning", title=f"table {name}/", box=None)
+        table.add_row("time", "float64", "Seconds since the scenario start.")
+        for column in table_columns:
+            table.add_row(column.name, arrow_type_text(column.type), column.doc)
+        console.print(table)
 
 
 def _params_table(title: str, params: Any) -> Table:

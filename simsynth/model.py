@@ -79,6 +79,11 @@ class SimModel(ABC):
     columns: ClassVar[tuple[Column, ...]]
     reference: ClassVar[str] = ""
     """The published result the model is validated against."""
+    emergent_kinds: ClassVar[dict[str, str]] = {}
+    """Label kinds the model detects in its own dynamics rather than being told to inject
+    (e.g. a near miss), with how it detects them; scenarios cannot schedule them."""
+    tables: ClassVar[dict[str, tuple[Column, ...]]] = {}
+    """Auxiliary tables streamed beside the events (name -> columns after `time`)."""
 
     @classmethod
     def event_columns(cls, params: ParamsModel) -> tuple[Column, ...]:

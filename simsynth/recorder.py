@@ -2,7 +2,8 @@
 
 A `RunRecorder` owns the run's event sink and episode log and writes
 `events/run_id=K/part-0.parquet`, `episodes/run_id=K/part-0.parquet` and, for models that
-describe their entities, `entities/run_id=K/part-0.parquet` under a dataset root.
+describe their entities, `entities/run_id=K/part-0.parquet` under a dataset root, plus one
+`NAME/run_id=K/part-0.parquet` per auxiliary table the model declares (`SimModel.tables`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from simsynth.incidents import Occurrence
 from simsynth.model import Column, SimModel
 from simsynth.seeding import RunId
 from simsynth.sink import DEFAULT_ROWS_PER_FLUSH, NORMAL, EventSink, parquet_options
+from simsynth.tables import TableWriter
 
 
 def partition_file(root: Path, table: str, run_id: RunId) -> Path:
@@ -52,7 +54,7 @@ class RunRecorder:
     ):
         self.root = root
         self.run_id = run_id
-        label_kinds = (NORMAL, *model.incident_kinds)
+        label_kinds = (NORMAL, *model.incident_kinds, *model.emergent_kinds)
         self.episodes = EpisodeLog(label_kinds)
         self.episodes.open_scheduled(occurrences)
         events_path = partition_file(root, "events", run_id)
@@ -67,10 +69,18 @@ class RunRecorder:
             rows_per_flush=rows_per_flush,
             metadata={"simsynth.model": model.key},
         )
+        self.tables = {
+            name: TableWriter(
+                partition_file(root, name, run_id), columns, {"simsynth.model": model.key}
+            )
+            for name, columns in model.tables.items()
+        }
 
     def close(self, entities: pa.Table | None = None) -> RunCounts:
         """Finish the events file, write episodes (and entities, if any); return the counts."""
         events = self.events.close()
+        for table in self.tables.values():
+            table.close()
         self._write("episodes", self.episodes.table())
         if entities is not None:
             self._write("entities", entities)
@@ -80,6 +90,8 @@ class RunRecorder:
     def abort(self) -> None:
         """The run failed: release the events file (the dataset writer deletes it)."""
         self.events.abort()
+        for table in self.tables.values():
+            table.abort()
 
     def _write(self, table: str, data: pa.Table) -> None:
         path = partition_file(self.root, table, self.run_id)

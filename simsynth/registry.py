@@ -36,6 +36,10 @@ BUILTINS: tuple[ModelEntry, ...] = (
         "customers.contact_center",
         "simsynth.models.customers.contact_center.model:ContactCenter",
     ),
+    ModelEntry(
+        "traffic.road_network",
+        "simsynth.models.traffic.road_network.model:RoadNetwork",
+    ),
 )
 
 

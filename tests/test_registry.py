@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -46,6 +47,7 @@ def test_model_declares_its_shape(key):
     assert not core & {column.name for column in model.columns}
     assert all(column.doc for column in model.columns)
     assert "normal" not in model.incident_kinds
+    assert not set(model.emergent_kinds) & {"normal", *model.incident_kinds}
 
 
 @pytest.mark.parametrize("key", MODELS)
@@ -53,7 +55,11 @@ def test_model_writes_a_dataset_that_honours_the_contract(key, tmp_path):
     manifest = run_smoke(key, tmp_path / "a")
     check_dataset(tmp_path / "a")
     assert manifest["counts"]["events"] > 0
-    assert manifest["counts"]["episodes"] == len(registry.load(key).incident_kinds)
+    model = registry.load(key)
+    episodes = pd.read_parquet(tmp_path / "a" / "episodes")
+    injected = episodes[~episodes["kind"].isin(list(model.emergent_kinds))]
+    assert sorted(injected["kind"].astype(str)) == sorted(model.incident_kinds)
+    assert manifest["counts"]["episodes"] == len(episodes)
 
 
 @pytest.mark.parametrize("key", MODELS)

@@ -1,0 +1,1 @@
+"""Traffic models: vehicles on road networks and signalised intersections."""

@@ -1,0 +1,1 @@
+"""`traffic.road_network`: Nagel-Schreckenberg traffic on a networkx road graph."""

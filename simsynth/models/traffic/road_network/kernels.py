@@ -1,0 +1,246 @@
+"""The Nagel-Schreckenberg update of every vehicle on the network, as one numba kernel.
+
+Parallel update (Nagel & Schreckenberg 1992): from the state at t, every vehicle
+1. accelerates by one cell per step up to its link's current speed limit,
+2. brakes to the free cells ahead (the gap, which runs on into the next link of its route
+   when the junction lets it through),
+3. with probability p slows down by one (the link's current p),
+4. moves; then all positions are updated at once.
+A vehicle crosses at most one junction per step. Vehicles entering the same lane from
+different links in one step go in a random order, each stopping short of those before it;
+one that cannot enter waits at the end of its link. Lanes are independent (no lane changes).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+LINK_ENTER, TRIP_END, HARD_BRAKE = 0, 1, 2
+RED, GREEN, ALL_WAY_STOP = 0, 1, 2
+FREE = -1
+
+
+@njit(cache=True, nogil=True)
+def entry_lane(link, reach, cells, lane_first, lanes, lane_start, occupant, blocked):
+    """The lane of `link` with the most free cells from its start (up to `reach`), or -1."""
+    best, best_free = -1, 0
+    reach = min(reach, cells[link])
+    for k in range(lanes[link]):
+        segment = lane_first[link] + k
+        free = 0
+        while free < reach:
+            cell = lane_start[segment] + free
+            if occupant[cell] != FREE or blocked[cell]:
+                break
+            free += 1
+        if free > best_free:
+            best, best_free = segment, free
+    return best
+
+
+@njit(cache=True, nogil=True)
+def step(
+    n, slowdown_draw, order_draw,
+    lane, cell, speed, route, hop, vehicle_id, episode, role,
+    route_start, route_length, route_loop, route_links,
+    cells, lanes, lane_first, lane_link, lane_start, link_to,
+    occupant, blocked, vmax_now, p_now, signal, closed,
+    detector_cell, detector_count, detector_speed, detector_occupied,
+    hard_brake, near_miss_speed,
+    ev_type, ev_vehicle, ev_link, ev_cell, ev_speed, ev_other, ev_near, ev_episode, ev_role,
+):  # fmt: skip
+    """Advance the `n` vehicles in slots [0, n) by one step; return (events, vehicles left).
+
+    Vehicle state arrays are updated in place and compacted (a vehicle whose trip ended is
+    replaced by the last one). Events go to the `ev_*` buffers: LINK_ENTER, TRIP_END and
+    HARD_BRAKE (a speed drop of at least `hard_brake` cells; `ev_other` is the vehicle
+    ahead or -1, `ev_near` marks a near miss: a stop from `near_miss_speed` or faster right
+    behind another vehicle). Detectors (one per link at `detector_cell`, -1 for none)
+    accumulate vehicles crossing, their speeds and occupied lane-steps.
+    """
+    new_speed = np.empty(n, np.int64)
+    target = np.full(n, -1, np.int64)  # lane segment entered this step, -1 if none
+    exits = np.zeros(n, np.bool_)
+    events = 0
+    junction_used = np.zeros(link_to.max() + 1 if link_to.shape[0] > 0 else 1, np.bool_)
+    for i in range(n):
+        s = lane[i]
+        link = lane_link[s]
+        length = cells[link]
+        x = cell[i]
+        v_old = speed[i]
+        v = min(v_old + 1, vmax_now[link])
+        gap = 0
+        leader = -1
+        base = lane_start[s]
+        while gap < v and x + gap + 1 < length:
+            occupant_ahead = occupant[base + x + gap + 1]
+            if occupant_ahead != FREE or blocked[base + x + gap + 1]:
+                if occupant_ahead != FREE:
+                    leader = occupant_ahead
+                break
+            gap += 1
+        if gap < v and x + gap + 1 >= length:  # the look-ahead reaches the end of the link
+            start = route_start[route[i]]
+            nxt = hop[i] + 1
+            if nxt >= route_length[route[i]]:
+                nxt = 0 if route_loop[route[i]] else -1
+            if nxt < 0:
+                exits[i] = True  # the trip ends at this link's end: the road ahead is free
+                gap = v
+            else:
+                next_link = route_links[start + nxt]
+                passable = not closed[next_link]
+                light = signal[link]
+                if light == RED:
+                    passable = False
+                elif light == ALL_WAY_STOP:
+                    junction = link_to[link]
+                    passable = passable and x == length - 1 and v_old == 0
+                    passable = passable and not junction_used[junction]
+                    if passable:
+                        junction_used[junction] = True
+                if passable:
+                    reach = v - gap
+                    t = entry_lane(next_link, reach, cells, lane_first, lanes, lane_start, occupant,
+                                   blocked)  # fmt: skip
+                    if t >= 0:
+                        free = 0
+                        while free < reach and free < cells[next_link]:
+                            c = lane_start[t] + free
+                            if occupant[c] != FREE or blocked[c]:
+                                if occupant[c] != FREE:
+                                    leader = occupant[c]
+                                break
+                            free += 1
+                        if free > 0:
+                            target[i] = t
+                        gap += free
+                    if light == ALL_WAY_STOP and t >= 0:
+                        gap = min(gap, 1)  # cross the stop line slowly, one at a time
+        v = min(v, gap)
+        if v > 0 and slowdown_draw[i] < p_now[link]:
+            v -= 1
+        new_speed[i] = v
+        if x + v < length:
+            target[i] = -1
+            exits[i] = False
+        if v_old - v >= hard_brake:
+            ev_type[events] = HARD_BRAKE
+            ev_vehicle[events] = vehicle_id[i]
+            ev_link[events] = link
+            ev_cell[events] = x + v if x + v < length else length - 1
+            ev_speed[events] = v
+            ev_other[events] = vehicle_id[leader] if leader >= 0 and v == gap else -1
+            ev_near[events] = v == 0 and v_old >= near_miss_speed and ev_other[events] >= 0
+            ev_episode[events] = episode[i]
+            ev_role[events] = role[i]
+            events += 1
+    # detectors: crossings (from the old to the new position) and the speeds of those crossing
+    for i in range(n):
+        link = lane_link[lane[i]]
+        d = detector_cell[link]
+        if d >= 0 and cell[i] < d <= cell[i] + new_speed[i]:
+            detector_count[link] += 1
+            detector_speed[link] += new_speed[i]
+    # move: vacate every old cell, then place those staying on their link, then entrants
+    for i in range(n):
+        occupant[lane_start[lane[i]] + cell[i]] = FREE
+    entrants = np.empty(n, np.int64)
+    entering = 0
+    for i in range(n):
+        s = lane[i]
+        length = cells[lane_link[s]]
+        if exits[i]:
+            continue
+        if target[i] >= 0:
+            entrants[entering] = i
+            entering += 1
+            continue
+        cell[i] = min(cell[i] + new_speed[i], length - 1)
+        occupant[lane_start[s] + cell[i]] = i
+    order = np.argsort(order_draw[entrants[:entering]])
+    for k in range(entering):
+        i = entrants[order[k]]
+        s = lane[i]
+        link = lane_link[s]
+        length = cells[link]
+        t = target[i]
+        wanted = cell[i] + new_speed[i] - length
+        reached = -1
+        while reached < wanted and occupant[lane_start[t] + reached + 1] == FREE:
+            reached += 1
+        if reached < 0:  # the lane filled up: wait on this link, as far on as is free
+            stop = cell[i]
+            while stop + 1 < length and occupant[lane_start[s] + stop + 1] == FREE:
+                stop += 1
+            new_speed[i] = stop - cell[i]
+            cell[i] = stop
+            occupant[lane_start[s] + stop] = i
+            continue
+        new_speed[i] = length - cell[i] + reached
+        nxt = hop[i] + 1
+        if nxt >= route_length[route[i]]:
+            nxt = 0
+        hop[i] = nxt
+        lane[i] = t
+        cell[i] = reached
+        occupant[lane_start[t] + reached] = i
+        ev_type[events] = LINK_ENTER
+        ev_vehicle[events] = vehicle_id[i]
+        ev_link[events] = lane_link[t]
+        ev_cell[events] = reached
+        ev_speed[events] = new_speed[i]
+        ev_other[events] = link
+        ev_near[events] = False
+        ev_episode[events] = episode[i]
+        ev_role[events] = role[i]
+        events += 1
+    for i in range(n):
+        speed[i] = new_speed[i]
+        if exits[i]:
+            link = lane_link[lane[i]]
+            ev_type[events] = TRIP_END
+            ev_vehicle[events] = vehicle_id[i]
+            ev_link[events] = link
+            ev_cell[events] = cells[link] - 1
+            ev_speed[events] = speed[i]
+            ev_other[events] = -1
+            ev_near[events] = False
+            ev_episode[events] = episode[i]
+            ev_role[events] = role[i]
+            events += 1
+    # occupancy of each detector's cell after the move, summed over lanes
+    for link in range(cells.shape[0]):
+        d = detector_cell[link]
+        if d >= 0:
+            for k in range(lanes[link]):
+                if occupant[lane_start[lane_first[link] + k] + d] != FREE:
+                    detector_occupied[link] += 1
+    # compact: the last vehicle fills each hole left by a finished trip
+    alive = n
+    i = 0
+    while i < alive:
+        if not exits[i]:
+            i += 1
+            continue
+        alive -= 1
+        if i != alive:
+            _move(alive, i, lane, cell, speed, route, hop, vehicle_id, episode, role)
+            exits[i] = exits[alive]
+            if not exits[i]:
+                occupant[lane_start[lane[i]] + cell[i]] = i
+    return events, alive
+
+
+@njit(cache=True, nogil=True)
+def _move(src, dst, lane, cell, speed, route, hop, vehicle_id, episode, role):
+    lane[dst] = lane[src]
+    cell[dst] = cell[src]
+    speed[dst] = speed[src]
+    route[dst] = route[src]
+    hop[dst] = hop[src]
+    vehicle_id[dst] = vehicle_id[src]
+    episode[dst] = episode[src]
+    role[dst] = role[src]
