@@ -11,19 +11,14 @@ run's length: the 60-day run writes twice the rows with about the same peak.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import parse_options
-
-SIMSYNTH = [sys.executable, "-m", "simsynth"]
+from harness import SIMSYNTH, parse_options, run_in_own_process
 
 
 def scenario(holders: int, merchants: int, days: int) -> str:
@@ -31,21 +26,6 @@ def scenario(holders: int, merchants: int, days: int) -> str:
         f"name: paysim-size\nmodel: customers.card_network\nseed: 1\nduration: {days}d\n"
         f"params: {{card_holders: {holders}, merchants: {merchants}}}\n"
     )
-
-
-def run(path: Path, out: Path) -> tuple[int, float, float]:
-    """(events, wall seconds, peak RSS MB) of one `simsynth run` in its own process."""
-    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
-    started = time.perf_counter()
-    child = subprocess.Popen([*pin, *SIMSYNTH, "run", str(path), "--out", str(out), "--quiet"])
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise RuntimeError(f"simsynth run failed with status {child.returncode}")
-    peak_mb = usage.ru_maxrss / 1024
-    events = json.loads((out / "manifest.json").read_text())["counts"]["events"]
-    return events, seconds, peak_mb
 
 
 def main() -> None:
@@ -64,7 +44,7 @@ def main() -> None:
         for days in (30, 60):
             path = root / f"{days}d.yaml"
             path.write_text(scenario(holders, merchants, days))
-            events, seconds, peak_mb = run(path, root / f"out-{days}d")
+            events, seconds, peak_mb = run_in_own_process(path, root / f"out-{days}d")
             print(
                 f"{days:>2} days    {events:>11,}  {seconds:>8.2f}  {events / seconds:>11,.0f}"
                 f"  {peak_mb:>11,.0f}"

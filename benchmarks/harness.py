@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
+import os
+import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,10 +23,28 @@ import simsynth
 from simsynth import registry
 from simsynth.episodes import EpisodeLog
 from simsynth.incidents import schedule
-from simsynth.model import RunContext
+from simsynth.model import RunContext, SimModel
 from simsynth.runner import PROGRESS_STEPS
 from simsynth.seeding import RunSeeds
 from simsynth.sink import NORMAL
+
+SIMSYNTH = [sys.executable, "-m", "simsynth"]
+"""The command line of simsynth in this interpreter."""
+
+
+def run_in_own_process(scenario: Path, out: Path) -> tuple[int, float, float]:
+    """(events, wall seconds, peak RSS MB) of one `simsynth run` in a fresh process, pinned to
+    one core when `taskset` is available (its RSS is its own, imports included)."""
+    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    started = time.perf_counter()
+    child = subprocess.Popen([*pin, *SIMSYNTH, "run", str(scenario), "--out", str(out), "-q"])
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"simsynth run failed with status {code}")
+    events = json.loads((out / "manifest.json").read_text())["counts"]["events"]
+    return events, seconds, usage.ru_maxrss / 1024
 
 
 @dataclass(frozen=True)
@@ -192,22 +215,44 @@ class CountingSink:
         self.rows += len(time)
 
 
+class CountingTable:
+    """Stands in for a `TableWriter`: counts the rows appended."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+
+    def append(self, time: Sequence[float], *columns: object) -> None:
+        self.rows += len(time)
+
+
 @dataclass(frozen=True)
 class CountingRecorder:
     events: CountingSink
     episodes: EpisodeLog
+    tables: dict[str, CountingTable]
 
 
 def run_model_only(scenario: Path) -> int:
     """A scenario's model driven as `simsynth.runner.run_once` drives it, with its rows counted
     instead of written (internal API: splits a run's cost between simulating and recording)."""
     loaded = simsynth.load_scenario(scenario)
+    model, recorder = build_model_only(scenario)
+    for step in range(1, PROGRESS_STEPS + 1):
+        model.advance(loaded.duration * step / PROGRESS_STEPS)
+    model.finish()
+    return recorder.events.rows
+
+
+def build_model_only(scenario: Path) -> tuple[SimModel, CountingRecorder]:
+    """A scenario's model, built as `run_once` builds it, recording into counters."""
+    loaded = simsynth.load_scenario(scenario)
     model_class = registry.load(loaded.model)
     seeds = RunSeeds(loaded.seed, 0)
     occurrences = schedule(loaded.incidents, loaded.duration, seeds.rng("incidents"))
-    episodes = EpisodeLog((NORMAL, *model_class.incident_kinds))
+    episodes = EpisodeLog((NORMAL, *model_class.incident_kinds, *model_class.emergent_kinds))
     episodes.open_scheduled(occurrences)
-    recorder = CountingRecorder(CountingSink(model_class.event_types), episodes)
+    tables = {name: CountingTable() for name in model_class.tables}
+    recorder = CountingRecorder(CountingSink(model_class.event_types), episodes, tables)
     context = RunContext(
         params=loaded.params,
         duration=loaded.duration,
@@ -216,8 +261,4 @@ def run_model_only(scenario: Path) -> int:
         recorder=recorder,  # type: ignore[arg-type]
         start=loaded.start,
     )
-    model = model_class(context)
-    for step in range(1, PROGRESS_STEPS + 1):
-        model.advance(loaded.duration * step / PROGRESS_STEPS)
-    model.finish()
-    return recorder.events.rows
+    return model_class(context), recorder

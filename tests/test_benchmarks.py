@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -38,19 +39,35 @@ FIGURES = re.compile(r"[\d,]+ +\d+\.\d\d +[\d,]+ +[\d,]+$")
             "contact_center_throughput.py",
             ["simsynth.run (model + Parquet)", "bare SimPy M/M/c (reference)", "ciw M/M/c"],
         ),
+        (
+            "intersection_throughput.py",
+            ["simsynth.run (model + Parquet)", "bare SimPy intersection (reference)"],
+        ),
     ],
 )
 def test_benchmark_script_prints_its_table(script, rows, tmp_path):
+    lines = run_quick(script, tmp_path)
+    for name in rows:
+        (line,) = [line for line in lines if line.startswith(name)]
+        figure = FIGURES if script == "card_network_paysim.py" else RATIO
+        assert figure.search(line), line
+
+
+def run_quick(script: str, directory: Path) -> list[str]:
+    """The output lines of a benchmark script run with `--quick --repeats 1`."""
     done = subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / script), "--quick", "--repeats", "1"],
-        cwd=tmp_path,
+        cwd=directory,
         capture_output=True,
         text=True,
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
-    for name in rows:
-        (line,) = [line for line in lines if line.startswith(name)]
-        figure = FIGURES if script == "card_network_paysim.py" else RATIO
-        assert figure.search(line), line
+    return done.stdout.splitlines()
+
+
+def test_city_benchmark_reports_wall_time_and_memory(tmp_path):
+    lines = run_quick("road_network_city.py", tmp_path)
+    summary = re.compile(r"wall \d+\.\d s, peak RSS [\d,]+ MB, [\d,]+ events/s")
+    assert any(summary.fullmatch(line) for line in lines)
+    assert any(line.startswith("trips started ") for line in lines)
