@@ -333,3 +333,47 @@ def test_unknown_incident_link_is_a_clean_error(tmp_path, cli):
     assert result.exit_code == 2
     assert "9,9->9,8" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("lane_changes", [True, False])
+def test_vehicles_change_lanes_around_a_blocked_lane(tmp_path, lane_changes):
+    # one of two lanes of m1 -> m2 is blocked for 20 minutes: with lane changes, the vehicles
+    # caught behind it merge into the free lane and finish their trips inside the window;
+    # without them, those in the blocked lane wait until the road is cleared
+    out = run_model(
+        tmp_path,
+        MODEL,
+        {
+            "seed": 6,
+            "duration": "30min",
+            "params": {
+                "network": {
+                    "kind": "corridor",
+                    "length": 3000,
+                    "ramp_spacing": 1000,
+                    "lanes": 2,
+                    "parallel_road": False,
+                },
+                "demand": {"rate": "900/h", "origins": ["m0"], "destinations": ["m3"]},
+                "lane_changes": lane_changes,
+                "trajectory_every": 0,
+            },
+            "incidents": [
+                {
+                    "kind": "accident",
+                    "at": "5min",
+                    "params": {"duration": "20min", "link": "m1->m2", "position": 0.5, "lanes": 1},
+                }
+            ],
+        },
+        name=f"lanes-{lane_changes}",
+    )
+    events = pd.read_parquet(out / "events")
+    delayed = set(events.loc[events["role"] == "delayed", "entity_id"])
+    ends = events[(events["event_type"] == "trip_end") & events["entity_id"].isin(delayed)]
+    through_in_window = ends[(ends["time"] > 5 * 60) & (ends["time"] < 25 * 60)]
+    assert delayed
+    if lane_changes:
+        assert len(through_in_window) >= 0.8 * len(delayed)
+    else:
+        assert len(through_in_window) == 0

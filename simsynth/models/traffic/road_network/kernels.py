@@ -8,7 +8,10 @@ Parallel update (Nagel & Schreckenberg 1992): from the state at t, every vehicle
 4. moves; then all positions are updated at once.
 A vehicle crosses at most one junction per step. Vehicles entering the same lane from
 different links in one step go in a random order, each stopping short of those before it;
-one that cannot enter waits at the end of its link. Lanes are independent (no lane changes).
+one that cannot enter waits at the end of its link. Before the update, `change_lanes` moves
+hindered vehicles sideways by the symmetric rules of Rickert, Nagel, Schreckenberg & Latour
+(1996), towards one side on even steps and the other on odd ones so that no two vehicles
+claim one cell.
 """
 
 from __future__ import annotations
@@ -37,6 +40,64 @@ def entry_lane(link, reach, cells, lane_first, lanes, lane_start, occupant, bloc
         if free > best_free:
             best, best_free = segment, free
     return best
+
+
+@njit(cache=True, nogil=True)
+def _free_ahead(start, cell, length, limit, occupant, blocked):
+    """Free cells ahead of `cell` in the lane whose cells begin at `start` (up to `limit`)."""
+    gap = 0
+    while gap < limit and cell + gap + 1 < length:
+        c = start + cell + gap + 1
+        if occupant[c] != FREE or blocked[c]:
+            break
+        gap += 1
+    return gap if cell + gap + 1 < length else limit  # the end of the link is not an obstacle
+
+
+@njit(cache=True, nogil=True)
+def change_lanes(n, side, lane, cell, speed, lane_link, lane_first, lanes, lane_start, cells,
+                 occupant, blocked, vmax_now):  # fmt: skip
+    """Move vehicles one lane towards `side` (+1 or -1) where that helps (Rickert et al.).
+
+    A vehicle changes if it is hindered in its lane (fewer free cells ahead than it would like
+    to drive, speed + 1), the other lane has more, the cell beside it is free and no vehicle is
+    within the speed limit behind it there. Decisions use the state before any change.
+    """
+    moves = np.full(n, -1, np.int64)
+    for i in range(n):
+        s = lane[i]
+        link = lane_link[s]
+        k = s - lane_first[link] + side
+        if k < 0 or k >= lanes[link]:
+            continue
+        x, length, vmax = cell[i], cells[link], vmax_now[link]
+        wanted = min(speed[i] + 1, vmax)
+        own = _free_ahead(lane_start[s], x, length, wanted, occupant, blocked)
+        if own >= wanted:
+            continue
+        other = s + side
+        beside = lane_start[other] + x
+        if occupant[beside] != FREE or blocked[beside]:
+            continue
+        if _free_ahead(lane_start[other], x, length, wanted, occupant, blocked) <= own:
+            continue
+        safe = True
+        for back in range(1, vmax + 1):
+            if x - back < 0:
+                break
+            if occupant[lane_start[other] + x - back] != FREE:
+                safe = False
+                break
+        if safe:
+            moves[i] = other
+    changed = 0
+    for i in range(n):
+        if moves[i] >= 0:
+            occupant[lane_start[lane[i]] + cell[i]] = FREE
+            lane[i] = moves[i]
+            occupant[lane_start[lane[i]] + cell[i]] = i
+            changed += 1
+    return changed
 
 
 @njit(cache=True, nogil=True)
@@ -133,7 +194,9 @@ def step(
             ev_cell[events] = x + v if x + v < length else length - 1
             ev_speed[events] = v
             ev_other[events] = vehicle_id[leader] if leader >= 0 and v == gap else -1
-            ev_near[events] = v == 0 and v_old >= near_miss_speed and ev_other[events] >= 0
+            ev_near[events] = (
+                v == 0 and v_old >= near_miss_speed and ev_other[events] >= 0 and speed[leader] == 0
+            )
             ev_episode[events] = episode[i]
             ev_role[events] = role[i]
             events += 1

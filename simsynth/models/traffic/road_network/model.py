@@ -26,7 +26,7 @@ from simsynth.models.traffic.road_network.incidents import (
     NEAR_MISS,
     ROLES,
 )
-from simsynth.models.traffic.road_network.kernels import FREE, step
+from simsynth.models.traffic.road_network.kernels import FREE, change_lanes, step
 from simsynth.models.traffic.road_network.params import CELL_LENGTH, RingRoad, RoadNetworkParams
 from simsynth.models.traffic.road_network.roads import build_roads, cells_per_second
 from simsynth.models.traffic.road_network.signals import Junction, plan_lights
@@ -84,6 +84,7 @@ class RoadNetwork(mesa.Model, SimModel):
         self.occupant = np.full(roads.total_cells, FREE, np.int64)
         self.blocked = np.zeros(roads.total_cells, np.bool_)
         self.vmax_now = roads.vmax.copy()
+        self.multilane = bool((roads.lanes > 1).any())
         self.p_now = np.full(roads.links, params.slowdown)
         self.closed = np.zeros(roads.links, np.bool_)
         self.detector_cell = (
@@ -231,6 +232,12 @@ class RoadNetwork(mesa.Model, SimModel):
         for junction in self.junctions:
             if junction.failure is not None:
                 junction.override(signal)
+        if self.params.lane_changes and self.multilane:
+            change_lanes(
+                n, 1 if self.now % 2 == 0 else -1, fleet.lane, fleet.cell, fleet.speed,
+                roads.lane_link, roads.lane_first, roads.lanes, roads.lane_start, roads.cells,
+                self.occupant, self.blocked, self.vmax_now,
+            )  # fmt: skip
         buffers = self._buffers = self._buffers.at_least(2 * n + 1)
         draws = self.kernel_rng.random((2, n))
         events, alive = step(

@@ -105,6 +105,9 @@ class RoadNetworkParams(ParamsModel):
     slowdown: Probability = Field(
         0.25, description="p: chance a driver brakes by one cell per second for no reason."
     )
+    lane_changes: bool = Field(
+        True, description="Hindered vehicles change lanes (Rickert et al. 1996 symmetric rules)."
+    )
     cycle: Duration = Field(60.0, gt=0, description="Signal cycle (two phases, equal greens).")
     detectors: Detectors = Field(default_factory=Detectors)
     trajectory_every: int = Field(
