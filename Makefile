@@ -26,6 +26,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/sink_throughput.py
 	$(BIN)/python benchmarks/contact_center_throughput.py
+	$(BIN)/python benchmarks/intersection_throughput.py
 	$(BIN)/python benchmarks/card_network_throughput.py
 	$(BIN)/python benchmarks/card_network_paysim.py
 

@@ -40,6 +40,7 @@ BUILTINS: tuple[ModelEntry, ...] = (
         "traffic.road_network",
         "simsynth.models.traffic.road_network.model:RoadNetwork",
     ),
+    ModelEntry("traffic.intersection", "simsynth.models.traffic.intersection.model:Intersection"),
 )
 
 

@@ -1,0 +1,1 @@
+"""`traffic.intersection`: a SimPy signalised junction; signal failures and lane closures."""

@@ -1,0 +1,135 @@
+"""A signalised intersection: vehicles queue at a fixed-time signal, which may fail, on
+approaches that may lose lanes. Validated against Webster's delay formula.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import pyarrow as pa
+import simpy
+
+from simsynth.errors import SimsynthError
+from simsynth.incidents import Occurrence
+from simsynth.model import Column, IncidentKind, RunContext, SimModel, dictionary_type
+from simsynth.models.traffic.intersection.arrivals import MOVEMENTS, headways, movements
+from simsynth.models.traffic.intersection.controller import SignalController
+from simsynth.models.traffic.intersection.incidents import (
+    INCIDENT_KINDS,
+    LaneClosureParams,
+    SignalFailureParams,
+)
+from simsynth.models.traffic.intersection.params import IntersectionParams
+from simsynth.models.traffic.intersection.processes import ROLES, Approach, Junction
+from simsynth.models.traffic.intersection.signal_plan import SignalPlan
+from simsynth.units import Seconds
+
+
+class Intersection(SimModel):
+    """SimPy signalised intersection emitting an `arrival` and a `depart` row per vehicle."""
+
+    key = "traffic.intersection"
+    summary = "Vehicles queue at a fixed-time signalised junction; signal failures, lane closures."
+    reference = "Webster's delay formula (Webster 1958), Poisson arrivals"
+    Params = IntersectionParams
+    incident_kinds: ClassVar[dict[str, IncidentKind]] = INCIDENT_KINDS
+    event_types = ("arrival", "depart")
+    columns = (
+        Column("approach", dictionary_type(), "Approach of the vehicle (params.approaches)."),
+        Column("lane", pa.int32(), "Lane at the stop line, 0-based; closures take the highest."),
+        Column("movement", dictionary_type(), "left, through or right.", MOVEMENTS),
+        Column("delay_s", pa.float64(), "Seconds from arrival to crossing (null on arrival)."),
+        Column(
+            "queue_len",
+            pa.int32(),
+            "Vehicles waiting on the approach just after the event, this one excluded.",
+        ),
+        Column(
+            "role",
+            dictionary_type(),
+            "normal, or affected: arrived on an approach an episode affected, in its window.",
+            ROLES,
+        ),
+    )
+
+    @classmethod
+    def event_columns(cls, params: IntersectionParams) -> tuple[Column, ...]:  # type: ignore[override]
+        names = tuple(params.approaches)
+        return tuple(
+            Column(c.name, c.type, c.doc, names) if c.name == "approach" else c for c in cls.columns
+        )
+
+    def __init__(self, context: RunContext):
+        params: IntersectionParams = context.params  # type: ignore[assignment]
+        closed = [_closed_approach(o, params) for o in context.occurrences]
+        self.env = env = simpy.Environment()
+        plan = SignalPlan.from_params(params)
+        self.signal = SignalController(env, plan)
+        self.approaches = {
+            name: Approach(env, code, plan.phase_of[name], spec.lanes, 1 / spec.saturation_flow)
+            for code, (name, spec) in enumerate(params.approaches.items())
+        }
+        self.junction = Junction(
+            env,
+            self.signal,
+            list(self.approaches.values()),
+            events=context.recorder.events,
+            episodes=context.recorder.episodes,
+        )
+        seeds = context.seeds
+        for name, approach in self.approaches.items():
+            spec = params.approaches[name]
+            arrivals = self.junction.arrivals(
+                approach,
+                headways(spec.arrival_rate, spec.platoons, seeds.rng(f"arrivals.{name}")),
+                movements(spec.turning, seeds.rng(f"movements.{name}")),
+            )
+            env.process(arrivals)
+            for lane in approach.lanes:
+                env.process(self.junction.discharge(approach, lane))
+        for occurrence, closed_approach in zip(context.occurrences, closed, strict=True):
+            self._inject(occurrence, closed_approach)
+
+    def _inject(self, occurrence: Occurrence, closed: str | None) -> None:
+        """Start the processes of one incident: its effect and its labelling window."""
+        incident = occurrence.params
+        start = occurrence.at
+        if isinstance(incident, SignalFailureParams):
+            end = start + incident.duration
+            affected = list(self.approaches.values())
+            failure = self.signal.failure(
+                occurrence.episode_id, incident.mode, incident.stop_headway, start, end
+            )
+            self.env.process(failure)
+        else:
+            assert isinstance(incident, LaneClosureParams) and closed is not None
+            end = start + incident.duration
+            affected = [self.approaches[closed]]
+            self.junction.episodes.resolve(occurrence.episode_id, approach=closed)
+            self.env.process(self.junction.lane_closure(affected[0], incident.lanes, start, end))
+        self.env.process(self.junction.episode(occurrence.episode_id, affected, start, end))
+
+    def advance(self, until: Seconds) -> None:
+        if until > self.env.now:
+            self.env.run(until=until)
+
+
+def _closed_approach(occurrence: Occurrence, params: IntersectionParams) -> str | None:
+    """The approach a lane closure closes (None for other kinds), checked against `params`."""
+    closure = occurrence.params
+    if not isinstance(closure, LaneClosureParams):
+        return None
+    names = list(params.approaches)
+    name = closure.approach if closure.approach is not None else names[0]
+    if name not in params.approaches:
+        raise SimsynthError(
+            f"incidents: lane_closure: approach '{name}' is not an approach of this "
+            f"intersection (allowed: {', '.join(names)})"
+        )
+    lanes = params.approaches[name].lanes
+    if closure.lanes >= lanes:
+        raise SimsynthError(
+            f"incidents: lane_closure: cannot close {closure.lanes} of the {lanes} lanes of "
+            f"'{name}' (allowed: 1 to {lanes - 1}; one lane must stay open)"
+        )
+    return name
