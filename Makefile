@@ -29,6 +29,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/intersection_throughput.py
 	$(BIN)/python benchmarks/card_network_throughput.py
 	$(BIN)/python benchmarks/card_network_paysim.py
+	$(BIN)/python benchmarks/road_network_throughput.py
+	$(BIN)/python benchmarks/road_network_city.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
