@@ -4,8 +4,8 @@ All contenders move the same kind of traffic: a single-lane ring of 10,000 cells
 15 % of its cells occupied (1,500 vehicles), Nagel-Schreckenberg with vmax = 5 and p = 0.25,
 one-second steps, for an hour. A vehicle-update is one vehicle advanced by one step.
 
-* numba kernel alone: `kernels.step` called once per second on the model's arrays, with the
-  step's random numbers drawn by numpy (what the issue's target is about);
+* numba kernel alone: `kernels.run` over the model's arrays for the whole hour, called again
+  only when its event buffers fill up (what the issue's target is about);
 * simsynth model, rows counted: the whole model (signals, incidents, event rows, near-miss
   episodes) with its rows counted instead of written (internal API);
 * `simsynth.run`: the public API on a scenario file, Parquet and manifest included;
@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import mesa
-import numpy as np
 from mesa.discrete_space import Cell, CellAgent, OrthogonalVonNeumannGrid
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -184,25 +183,25 @@ def run_plain_mesa(size: Size) -> int:
 
 
 def run_kernel(scenario: Path, size: Size) -> int:
-    """The NaSch kernel alone on the model's arrays, one call per step."""
+    """The NaSch kernel alone on the model's arrays: `kernels.run` for the whole hour, called
+    again only when its event buffers are full (events are dropped)."""
     model, _ = build_model_only(scenario)
     assert isinstance(model, RoadNetwork)
     roads, fleet = model.roads, model.fleet
-    signal = np.full(roads.links, kernels.GREEN, np.int8)
-    buffers = [np.empty(2 * fleet.n + 1, a.dtype) for a in model._buffers.at_least(1).arrays()]
-    rng = np.random.default_rng(2)
-    updates = 0
-    for _ in range(size.steps):
-        n = fleet.n
-        draws = rng.random((2, n))
-        kernels.step(
-            n, draws[0], draws[1], *fleet.state(), *model.routes.arrays(),
-            roads.cells, roads.lanes, roads.lane_first, roads.lane_link, roads.lane_start,
-            roads.link_to, model.occupant, model.blocked, model.vmax_now, model.p_now, signal,
-            model.closed, model.detector_cell, model.detector_count, model.detector_speed,
-            model.detector_occupied, model.params.hard_brake, model.near_miss_cells, *buffers,
+    buffers = model._buffers.at_least(1 << 16).arrays()
+    updates, now = 0, 0
+    while now < size.steps:
+        done, _, fleet.n = kernels.run(
+            size.steps - now, now, fleet.n, model.kernel_seed, model.multilane, roads.phase,
+            model.link_offset, float(model.params.cycle), model.signal_override, model.signal,
+            *fleet.state(), *model.routes.arrays(), roads.cells, roads.lanes, roads.lane_first,
+            roads.lane_link, roads.lane_start, roads.link_to, model.occupant, model.blocked,
+            model.vmax_now, model.p_now, model.closed, model.detector_cell,
+            model.detector_count, model.detector_speed, model.detector_occupied,
+            model.params.hard_brake, model.near_miss_cells, *buffers,
         )  # fmt: skip
-        updates += n
+        updates += done * fleet.n
+        now += done
     return updates
 
 

@@ -152,13 +152,13 @@ class SignalFailure(Controller):
         elif name not in junctions:
             raise SimsynthError(f"signal_failure junction '{name}' is not signalised")
         self.junction = junctions[name]
-        self.junction.failure = self.params.mode
+        self.junction.fail(self.params.mode)
         self.links = self.junction.approaches
         model.label_detectors(self.links, self.episode, AFFECTED)
         model.episodes.resolve(self.episode, junction=name)
 
     def end(self, now: float) -> None:
-        self.junction.failure = None
+        self.junction.repair()
         super().end(now)
 
 

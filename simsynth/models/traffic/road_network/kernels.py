@@ -21,7 +21,40 @@ from numba import njit
 
 LINK_ENTER, TRIP_END, HARD_BRAKE = 0, 1, 2
 RED, GREEN, ALL_WAY_STOP = 0, 1, 2
+NO_OVERRIDE = -1
 FREE = -1
+SLOWDOWN, ENTRY_ORDER = 1, 2
+"""Streams of `uniform`: the random slowdown and the order of vehicles entering a lane."""
+
+
+@njit(cache=True, nogil=True)
+def uniform(seed, t, i, stream):
+    """A uniform in [0, 1) that depends only on (seed, step, slot, stream): splitmix64's
+    finaliser over their mix. Draws are the same however the steps are split into calls."""
+    z = (
+        np.uint64(seed)
+        ^ (np.uint64(t) * np.uint64(0x9E3779B97F4A7C15))
+        ^ (np.uint64(i) * np.uint64(0xD1B54A32D192ED03))
+        ^ (np.uint64(stream) * np.uint64(0xCA5A826395121157))
+    )
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return float(np.int64(z >> np.uint64(11))) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True, nogil=True)
+def lights(t, phase, offset, cycle, override, signal):
+    """Each link's light at step `t`: the fixed-time plan (green for unsignalised links and
+    for links whose phase runs at their junction), unless `override` (>= 0) says otherwise."""
+    half = cycle / 2
+    for link in range(phase.shape[0]):
+        if override[link] != NO_OVERRIDE:
+            signal[link] = override[link]
+        elif phase[link] < 0 or phase[link] == int((t + offset[link]) // half) % 2:
+            signal[link] = GREEN
+        else:
+            signal[link] = RED
 
 
 @njit(cache=True, nogil=True)
@@ -102,7 +135,7 @@ def change_lanes(n, side, lane, cell, speed, lane_link, lane_first, lanes, lane_
 
 @njit(cache=True, nogil=True)
 def step(
-    n, slowdown_draw, order_draw,
+    n, seed, tick, first_event,
     lane, cell, speed, route, hop, vehicle_id, episode, role,
     route_start, route_length, route_loop, route_links,
     cells, lanes, lane_first, lane_link, lane_start, link_to,
@@ -111,7 +144,8 @@ def step(
     hard_brake, near_miss_speed,
     ev_type, ev_vehicle, ev_link, ev_cell, ev_speed, ev_other, ev_near, ev_episode, ev_role,
 ):  # fmt: skip
-    """Advance the `n` vehicles in slots [0, n) by one step; return (events, vehicles left).
+    """Advance the `n` vehicles in slots [0, n) by one step (number `tick`); return (end of the
+    events written from `first_event` on, vehicles left).
 
     Vehicle state arrays are updated in place and compacted (a vehicle whose trip ended is
     replaced by the last one). Events go to the `ev_*` buffers: LINK_ENTER, TRIP_END and
@@ -123,7 +157,8 @@ def step(
     new_speed = np.empty(n, np.int64)
     target = np.full(n, -1, np.int64)  # lane segment entered this step, -1 if none
     exits = np.zeros(n, np.bool_)
-    events = 0
+    events = first_event
+    leaving = 0
     junction_used = np.zeros(link_to.max() + 1 if link_to.shape[0] > 0 else 1, np.bool_)
     for i in range(n):
         s = lane[i]
@@ -181,12 +216,18 @@ def step(
                     if light == ALL_WAY_STOP and t >= 0:
                         gap = min(gap, 1)  # cross the stop line slowly, one at a time
         v = min(v, gap)
-        if v > 0 and slowdown_draw[i] < p_now[link]:
+        if v > 0 and uniform(seed, tick, i, SLOWDOWN) < p_now[link]:
             v -= 1
         new_speed[i] = v
         if x + v < length:
             target[i] = -1
             exits[i] = False
+        elif exits[i]:
+            leaving += 1
+        d = detector_cell[link]  # a crossing: from the old to the new position
+        if d >= 0 and x < d <= x + v:
+            detector_count[link] += 1
+            detector_speed[link] += v
         if v_old - v >= hard_brake:
             ev_type[events] = HARD_BRAKE
             ev_vehicle[events] = vehicle_id[i]
@@ -200,13 +241,6 @@ def step(
             ev_episode[events] = episode[i]
             ev_role[events] = role[i]
             events += 1
-    # detectors: crossings (from the old to the new position) and the speeds of those crossing
-    for i in range(n):
-        link = lane_link[lane[i]]
-        d = detector_cell[link]
-        if d >= 0 and cell[i] < d <= cell[i] + new_speed[i]:
-            detector_count[link] += 1
-            detector_speed[link] += new_speed[i]
     # move: vacate every old cell, then place those staying on their link, then entrants
     for i in range(n):
         occupant[lane_start[lane[i]] + cell[i]] = FREE
@@ -222,8 +256,12 @@ def step(
             entering += 1
             continue
         cell[i] = min(cell[i] + new_speed[i], length - 1)
+        speed[i] = new_speed[i]
         occupant[lane_start[s] + cell[i]] = i
-    order = np.argsort(order_draw[entrants[:entering]])
+    priority = np.empty(entering)
+    for k in range(entering):
+        priority[k] = uniform(seed, tick, entrants[k], ENTRY_ORDER)
+    order = np.argsort(priority)
     for k in range(entering):
         i = entrants[order[k]]
         s = lane[i]
@@ -238,11 +276,11 @@ def step(
             stop = cell[i]
             while stop + 1 < length and occupant[lane_start[s] + stop + 1] == FREE:
                 stop += 1
-            new_speed[i] = stop - cell[i]
+            speed[i] = stop - cell[i]
             cell[i] = stop
             occupant[lane_start[s] + stop] = i
             continue
-        new_speed[i] = length - cell[i] + reached
+        speed[i] = length - cell[i] + reached
         nxt = hop[i] + 1
         if nxt >= route_length[route[i]]:
             nxt = 0
@@ -254,15 +292,15 @@ def step(
         ev_vehicle[events] = vehicle_id[i]
         ev_link[events] = lane_link[t]
         ev_cell[events] = reached
-        ev_speed[events] = new_speed[i]
+        ev_speed[events] = speed[i]
         ev_other[events] = link
         ev_near[events] = False
         ev_episode[events] = episode[i]
         ev_role[events] = role[i]
         events += 1
-    for i in range(n):
-        speed[i] = new_speed[i]
+    for i in range(n if leaving else 0):
         if exits[i]:
+            speed[i] = new_speed[i]
             link = lane_link[lane[i]]
             ev_type[events] = TRIP_END
             ev_vehicle[events] = vehicle_id[i]
@@ -284,7 +322,7 @@ def step(
     # compact: the last vehicle fills each hole left by a finished trip
     alive = n
     i = 0
-    while i < alive:
+    while leaving and i < alive:
         if not exits[i]:
             i += 1
             continue
@@ -307,3 +345,43 @@ def _move(src, dst, lane, cell, speed, route, hop, vehicle_id, episode, role):
     vehicle_id[dst] = vehicle_id[src]
     episode[dst] = episode[src]
     role[dst] = role[src]
+
+
+@njit(cache=True, nogil=True)
+def run(
+    steps, t0, n, seed, multilane, phase, offset, cycle, override, signal,
+    lane, cell, speed, route, hop, vehicle_id, episode, role,
+    route_start, route_length, route_loop, route_links,
+    cells, lanes, lane_first, lane_link, lane_start, link_to,
+    occupant, blocked, vmax_now, p_now, closed,
+    detector_cell, detector_count, detector_speed, detector_occupied,
+    hard_brake, near_miss_speed,
+    ev_time, ev_type, ev_vehicle, ev_link, ev_cell, ev_speed, ev_other, ev_near, ev_episode,
+    ev_role,
+):  # fmt: skip
+    """Up to `steps` steps from step `t0` (lights, lane changes, `step`), while the event
+    buffers have room for another step; return (steps done, events, vehicles left).
+
+    Event times (`ev_time`) are the end of the step they happened in.
+    """
+    events = 0
+    done = 0
+    while done < steps and events + 2 * n + 1 <= ev_type.shape[0]:
+        t = t0 + done
+        lights(t, phase, offset, cycle, override, signal)
+        if multilane:
+            change_lanes(n, 1 if t % 2 == 0 else -1, lane, cell, speed, lane_link, lane_first,
+                         lanes, lane_start, cells, occupant, blocked, vmax_now)  # fmt: skip
+        end, n = step(
+            n, seed, t, events, lane, cell, speed, route, hop, vehicle_id, episode, role,
+            route_start, route_length, route_loop, route_links, cells, lanes, lane_first,
+            lane_link, lane_start, link_to, occupant, blocked, vmax_now, p_now, signal, closed,
+            detector_cell, detector_count, detector_speed, detector_occupied, hard_brake,
+            near_miss_speed, ev_type, ev_vehicle, ev_link, ev_cell, ev_speed, ev_other, ev_near,
+            ev_episode, ev_role,
+        )  # fmt: skip
+        for k in range(events, end):
+            ev_time[k] = t + 1.0
+        events = end
+        done += 1
+    return done, events, n

@@ -26,10 +26,10 @@ from simsynth.models.traffic.road_network.incidents import (
     NEAR_MISS,
     ROLES,
 )
-from simsynth.models.traffic.road_network.kernels import FREE, change_lanes, step
+from simsynth.models.traffic.road_network.kernels import FREE, NO_OVERRIDE, run
 from simsynth.models.traffic.road_network.params import CELL_LENGTH, RingRoad, RoadNetworkParams
 from simsynth.models.traffic.road_network.roads import build_roads, cells_per_second
-from simsynth.models.traffic.road_network.signals import Junction, plan_lights
+from simsynth.models.traffic.road_network.signals import Junction
 from simsynth.units import Seconds
 
 TRIP_START, LINK_ENTER, HARD_BRAKE_EVENT, TRIP_END, DETECTOR = range(5)
@@ -84,7 +84,8 @@ class RoadNetwork(mesa.Model, SimModel):
         self.occupant = np.full(roads.total_cells, FREE, np.int64)
         self.blocked = np.zeros(roads.total_cells, np.bool_)
         self.vmax_now = roads.vmax.copy()
-        self.multilane = bool((roads.lanes > 1).any())
+        self.multilane = params.lane_changes and bool((roads.lanes > 1).any())
+        """Whether vehicles can change lanes anywhere (some link has several)."""
         self.p_now = np.full(roads.links, params.slowdown)
         self.closed = np.zeros(roads.links, np.bool_)
         self.detector_cell = (
@@ -96,7 +97,7 @@ class RoadNetwork(mesa.Model, SimModel):
         self.fleet = Fleet(params.max_vehicles)
         self.routes = Routes(roads)
         self.router = Router(roads, self.routes)
-        self.kernel_rng = context.seeds.rng("kernel")
+        self.kernel_seed = int(context.seeds.rng("kernel").integers(2**63))
         self.demand_rng = context.seeds.rng("demand")
         self.incident_rng = context.seeds.rng("incident_sites")
         self.junctions = mesa.agent.AgentSet(
@@ -104,6 +105,8 @@ class RoadNetwork(mesa.Model, SimModel):
              for n, signal in self.graph.nodes(data="signal") if signal],
             random=self.random,
         )  # fmt: skip
+        self.signal = np.full(roads.links, NO_OVERRIDE, np.int8)
+        self.signal_override = np.full(roads.links, NO_OVERRIDE, np.int8)
         self.link_offset = np.zeros(roads.links)
         for junction in self.junctions:
             self.link_offset[junction.approaches] = junction.offset
@@ -159,26 +162,43 @@ class RoadNetwork(mesa.Model, SimModel):
 
     def advance(self, until: Seconds) -> None:
         while self.now + 1 <= until and self.now < self.duration:
-            self.step()
+            self.step(until)
 
     def finish(self) -> None:
         while self.now < self.duration:
-            self.step()
+            self.step(self.duration)
         for controller in list(self.controllers):
             controller.end(self.now)
 
-    def step(self) -> None:
+    def step(self, until: Seconds | None = None) -> None:
+        """One second, or as many as nothing outside the kernel needs (up to `until`)."""
         now = float(self.now)
         self._incidents(now)
         self._demand(now)
         self._enter_waiting()
-        self._move(now)
-        self.now += 1
+        self._simulate(self._quiet_steps(until))
         if self.now % round(self.params.detectors.interval) == 0:
             self._report_detectors(float(self.now))
         every = self.params.trajectory_every
         if every and self.now % every == 0:
             self._record_trajectories(float(self.now))
+
+    def _quiet_steps(self, until: Seconds | None) -> int:
+        """Steps the kernel may run on its own: up to the next thing Python does (a trip, an
+        incident, a detector report, a trajectory sample). Results do not depend on it."""
+        if self._pairs or self.controllers or any(self.waiting.values()):
+            return 1
+        now = self.now
+        end = min(self.duration, until if until is not None else self.duration)
+        boundaries = [int(end), now + self._to_next(round(self.params.detectors.interval))]
+        if self.params.trajectory_every:
+            boundaries.append(now + self._to_next(self.params.trajectory_every))
+        if self.upcoming:
+            boundaries.append(int(np.ceil(self.upcoming[0].at)))
+        return max(1, min(boundaries) - now)
+
+    def _to_next(self, every: int) -> int:
+        return every - self.now % every
 
     def _incidents(self, now: float) -> None:
         while self.upcoming and self.upcoming[0].at <= now:
@@ -225,40 +245,33 @@ class RoadNetwork(mesa.Model, SimModel):
                     vehicle, route = queue.popleft()
                     self.fleet.add(vehicle, route, s, 0, self.occupant, roads.lane_start)
 
-    def _move(self, now: float) -> None:
+    def _simulate(self, steps: int) -> None:
+        """Run the kernel for `steps` steps, emitting its events as its buffers fill."""
         roads, fleet = self.roads, self.fleet
-        n = fleet.n
-        signal = plan_lights(roads.phase, self.link_offset, now, self.params.cycle)
-        for junction in self.junctions:
-            if junction.failure is not None:
-                junction.override(signal)
-        if self.params.lane_changes and self.multilane:
-            change_lanes(
-                n, 1 if self.now % 2 == 0 else -1, fleet.lane, fleet.cell, fleet.speed,
-                roads.lane_link, roads.lane_first, roads.lanes, roads.lane_start, roads.cells,
-                self.occupant, self.blocked, self.vmax_now,
+        while steps > 0:
+            buffers = self._buffers = self._buffers.at_least(max(4 * fleet.n + 2, 1 << 16))
+            done, events, fleet.n = run(
+                steps, self.now, fleet.n, self.kernel_seed, self.multilane, roads.phase,
+                self.link_offset, float(self.params.cycle), self.signal_override, self.signal,
+                *fleet.state(), *self.routes.arrays(), roads.cells, roads.lanes,
+                roads.lane_first, roads.lane_link, roads.lane_start, roads.link_to,
+                self.occupant, self.blocked, self.vmax_now, self.p_now, self.closed,
+                self.detector_cell, self.detector_count, self.detector_speed,
+                self.detector_occupied, self.params.hard_brake, self.near_miss_cells,
+                *buffers.arrays(),
             )  # fmt: skip
-        buffers = self._buffers = self._buffers.at_least(2 * n + 1)
-        draws = self.kernel_rng.random((2, n))
-        events, alive = step(
-            n, draws[0], draws[1], *fleet.state(), *self.routes.arrays(),
-            roads.cells, roads.lanes, roads.lane_first, roads.lane_link, roads.lane_start,
-            roads.link_to, self.occupant, self.blocked, self.vmax_now, self.p_now, signal,
-            self.closed, self.detector_cell, self.detector_count, self.detector_speed,
-            self.detector_occupied, self.params.hard_brake, self.near_miss_cells,
-            *buffers.arrays(),
-        )  # fmt: skip
-        fleet.n = alive
-        if events:
-            self._emit_kernel_events(now + 1, buffers.take(events))
+            self.now += done
+            steps -= done
+            if events:
+                self._emit_kernel_events(buffers.take(events))
 
-    def _emit_kernel_events(self, time: float, rows: dict[str, np.ndarray]) -> None:
+    def _emit_kernel_events(self, rows: dict[str, np.ndarray]) -> None:
         episode, role = rows["episode"], rows["role"]
         for row in np.flatnonzero(rows["near"]).tolist():
             vehicle, other = int(rows["vehicle"][row]), int(rows["other"][row])
             link = self.roads.edges[int(rows["link"][row])]
             episode[row] = self.episodes.open(
-                "near_miss", time, {"link": "->".join(map(str, link))}
+                "near_miss", float(rows["time"][row]), {"link": "->".join(map(str, link))}
             )
             self.episodes.touch(int(episode[row]), vehicle)
             self.episodes.touch(int(episode[row]), other)
@@ -266,7 +279,7 @@ class RoadNetwork(mesa.Model, SimModel):
         count = len(episode)
         speed = rows["speed"] * KMH_PER_CELL_STEP
         self.events.emit_columns(
-            np.full(count, time),
+            rows["time"],
             KERNEL_EVENT_TYPE[rows["type"]],
             rows["vehicle"],
             episode,
@@ -414,9 +427,9 @@ class _EventBuffers:
     """Reusable output arrays of the kernel, grown as the fleet grows."""
 
     FIELDS = (
-        ("type", np.int64), ("vehicle", np.int64), ("link", np.int64), ("cell", np.int64),
-        ("speed", np.int64), ("other", np.int64), ("near", np.bool_), ("episode", np.int64),
-        ("role", np.int32),
+        ("time", np.float64), ("type", np.int64), ("vehicle", np.int64), ("link", np.int64),
+        ("cell", np.int64), ("speed", np.int64), ("other", np.int64), ("near", np.bool_),
+        ("episode", np.int64), ("role", np.int32),
     )  # fmt: skip
 
     def __init__(self, size: int):

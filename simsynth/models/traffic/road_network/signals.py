@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from simsynth.models.traffic.road_network.kernels import ALL_WAY_STOP, GREEN, RED
+from simsynth.models.traffic.road_network.kernels import ALL_WAY_STOP, GREEN, NO_OVERRIDE, RED
 from simsynth.models.traffic.road_network.roads import NO_SIGNAL
 
 if TYPE_CHECKING:
@@ -27,17 +27,17 @@ class Junction(mesa.Agent):
         self.approaches = np.flatnonzero((roads.link_to == index) & (roads.phase != NO_SIGNAL))
         self.failure: str | None = None
 
-    def override(self, signal: np.ndarray) -> None:
-        """Replace the plan's lights on this junction's approaches while it has failed."""
-        if self.failure == "all_way_stop":
-            signal[self.approaches] = ALL_WAY_STOP
-        elif self.failure == "stuck":
+    def fail(self, mode: str) -> None:
+        """Go dark (`all_way_stop`) or stick on the east-west phase (`stuck`)."""
+        self.failure = mode
+        override = self.model.signal_override
+        if mode == "all_way_stop":
+            override[self.approaches] = ALL_WAY_STOP
+        else:
             phases = self.model.roads.phase[self.approaches]
-            signal[self.approaches] = np.where(phases == 0, GREEN, RED)
+            override[self.approaches] = np.where(phases == 0, GREEN, RED)
 
-
-def plan_lights(phase: np.ndarray, offset: np.ndarray, now: float, cycle: float) -> np.ndarray:
-    """Lights per link from the fixed-time plans: green for unsignalised links and for links
-    whose phase is the one running at `now` at their junction (offset per link)."""
-    running = ((now + offset) // (cycle / 2)).astype(np.int64) % 2
-    return np.where((phase == NO_SIGNAL) | (phase == running), GREEN, RED).astype(np.int8)
+    def repair(self) -> None:
+        """Back to the fixed-time plan."""
+        self.failure = None
+        self.model.signal_override[self.approaches] = NO_OVERRIDE
