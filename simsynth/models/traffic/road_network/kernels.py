@@ -216,8 +216,7 @@ def step(
                     if light == ALL_WAY_STOP and t >= 0:
                         gap = min(gap, 1)  # cross the stop line slowly, one at a time
         v = min(v, gap)
-        if v > 0 and uniform(seed, tick, i, SLOWDOWN) < p_now[link]:
-            v -= 1
+        v -= (v > 0) & (uniform(seed, tick, i, SLOWDOWN) < p_now[link])  # no branch to mispredict
         new_speed[i] = v
         if x + v < length:
             target[i] = -1
