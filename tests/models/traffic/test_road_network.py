@@ -377,3 +377,22 @@ def test_vehicles_change_lanes_around_a_blocked_lane(tmp_path, lane_changes):
         assert len(through_in_window) >= 0.8 * len(delayed)
     else:
         assert len(through_in_window) == 0
+
+
+def test_loop_detectors_are_mesa_agents_reading_the_kernel_counts(tmp_path):
+    from simsynth.model import RunContext
+    from simsynth.models.traffic.road_network.model import RoadNetwork
+    from simsynth.models.traffic.road_network.params import GridCity, RoadNetworkParams
+    from simsynth.recorder import RunRecorder
+    from simsynth.seeding import RunSeeds
+
+    params = RoadNetworkParams(network=GridCity(rows=3, columns=3), trajectory_every=0)
+    columns = RoadNetwork.event_columns(params)
+    recorder = RunRecorder(tmp_path, 0, RoadNetwork, (), columns)
+    model = RoadNetwork(RunContext(params, 600.0, (), RunSeeds(1, 0), recorder))
+    assert len(model.detectors) == model.roads.links
+    model.advance(59.0)  # the interval's counts are still open at 59 s
+    readings = np.array([detector.reading() for detector in model.detectors])
+    assert readings[:, 0].sum() > 0
+    assert (readings[:, 0] == model.detector_count[[d.link for d in model.detectors]]).all()
+    recorder.abort()

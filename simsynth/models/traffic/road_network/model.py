@@ -29,7 +29,7 @@ from simsynth.models.traffic.road_network.incidents import (
 from simsynth.models.traffic.road_network.kernels import FREE, NO_OVERRIDE, run
 from simsynth.models.traffic.road_network.params import CELL_LENGTH, RingRoad, RoadNetworkParams
 from simsynth.models.traffic.road_network.roads import build_roads, cells_per_second
-from simsynth.models.traffic.road_network.signals import Junction
+from simsynth.models.traffic.road_network.signals import Junction, LoopDetector
 from simsynth.units import Seconds
 
 TRIP_START, LINK_ENTER, HARD_BRAKE_EVENT, TRIP_END, DETECTOR = range(5)
@@ -94,6 +94,11 @@ class RoadNetwork(mesa.Model, SimModel):
         self.detector_episode = np.full(roads.links, -1, np.int64)
         self.detector_role = np.zeros(roads.links, np.int32)
         self._reset_detectors()
+        self.detectors = mesa.agent.AgentSet(
+            [LoopDetector(self, int(link), int(self.detector_cell[link]))
+             for link in np.flatnonzero(self.detector_cell >= 0)],
+            random=self.random,
+        )  # fmt: skip
         self.fleet = Fleet(params.max_vehicles)
         self.routes = Routes(roads)
         self.router = Router(roads, self.routes)

@@ -1,4 +1,5 @@
-"""Junctions as Mesa agents: fixed-time two-phase signals, and their failures."""
+"""Junctions and loop detectors as Mesa agents: fixed-time two-phase signals and their
+failures; detectors' readings."""
 
 from __future__ import annotations
 
@@ -41,3 +42,23 @@ class Junction(mesa.Agent):
         """Back to the fixed-time plan."""
         self.failure = None
         self.model.signal_override[self.approaches] = NO_OVERRIDE
+
+
+class LoopDetector(mesa.Agent):
+    """A loop detector in the middle of a link; the kernel counts into the model's arrays and
+    the model reports every `detectors.interval` (one `detector` row per detector)."""
+
+    def __init__(self, model: RoadNetwork, link: int, cell: int):
+        super().__init__(model)
+        self.link = link
+        self.cell = cell
+
+    def reading(self) -> tuple[int, int, int]:
+        """(vehicles crossed, sum of their speeds in cells/s, occupied lane-steps) so far in
+        the current interval."""
+        model = self.model
+        return (
+            int(model.detector_count[self.link]),
+            int(model.detector_speed[self.link]),
+            int(model.detector_occupied[self.link]),
+        )
