@@ -33,7 +33,9 @@ def load_scenario(path: str | Path) -> Scenario:
         if isinstance(model_key, str):
             problems.append(source.problem(("model",), registry.unknown_model_message(model_key)))
     try:
-        scenario = schema.model_validate(source.data)
+        # files a scenario names (e.g. a road graph) are relative to the scenario's folder
+        context = {"scenario_dir": Path(source.file).resolve().parent}
+        scenario = schema.model_validate(source.data, context=context)
     except ValidationError as error:
         problems += problems_from_errors(error.errors(), source, schema)
         raise ScenarioError(sorted(problems, key=lambda p: p.line)) from None

@@ -299,7 +299,7 @@ def test_road_graph_from_a_file(tmp_path, form):
             "seed": 1,
             "duration": "10min",
             "params": {
-                "network": {"kind": "file", "path": str(path)},
+                "network": {"kind": "file", "path": path.name},
                 "demand": {"rate": "360/h", "origins": ["a"], "destinations": ["d"]},
             },
         },
@@ -396,3 +396,20 @@ def test_loop_detectors_are_mesa_agents_reading_the_kernel_counts(tmp_path):
     assert readings[:, 0].sum() > 0
     assert (readings[:, 0] == model.detector_count[[d.link for d in model.detectors]]).all()
     recorder.abort()
+
+
+def test_missing_graph_file_is_a_located_scenario_error(tmp_path, cli):
+    import yaml
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {"name": "bad", "model": MODEL, "seed": 1, "duration": "10min",
+             "params": {"network": {"kind": "file", "path": "nowhere.graphml"}}},
+            sort_keys=False,
+        )
+    )  # fmt: skip
+    result = cli("validate", path)
+    assert result.exit_code == 2
+    assert "bad.yaml:" in result.output and "params.network.path" in result.output
+    assert "no such file" in result.output and "Traceback" not in result.output

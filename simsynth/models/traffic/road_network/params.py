@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
 from simsynth.model import ParamsModel
 from simsynth.units import Duration, Rate
@@ -65,6 +65,16 @@ class GraphFile(ParamsModel):
 
     kind: Literal["file"] = "file"
     path: Path = Field(description="Relative paths are taken from the scenario's folder.")
+
+    @field_validator("path")
+    @classmethod
+    def _found(cls, path: Path, info: ValidationInfo) -> Path:
+        base = (info.context or {}).get("scenario_dir")
+        if base is not None and not path.is_absolute():
+            path = Path(base) / path
+        if not path.is_file():
+            raise ValueError(f"no such file: {path}")
+        return path
     format: Literal["graphml", "edgelist"] | None = Field(
         None, description="Default: from the file's suffix (.graphml, else edge list)."
     )
