@@ -8,6 +8,7 @@ needs in a `RunContext` and emits events to the context's sink; it never touches
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
@@ -19,6 +20,7 @@ from simsynth.units import Seconds
 
 if TYPE_CHECKING:
     from simsynth.incidents import Occurrence
+    from simsynth.scenario.schema import Incident
     from simsynth.seeding import RunSeeds
     from simsynth.sink import RunRecorder
 
@@ -89,6 +91,14 @@ class SimModel(ABC):
     def event_columns(cls, params: ParamsModel) -> tuple[Column, ...]:
         """The extra columns of a run with these params (default: `columns`)."""
         return cls.columns
+
+    @classmethod
+    def check_scenario(
+        cls, params: ParamsModel, incidents: Sequence[Incident]
+    ) -> list[tuple[tuple[str | int, ...], str]]:
+        """Problems that need the model's knowledge of its world (e.g. an incident naming a
+        road that does not exist), as (key path in the scenario, message); default none."""
+        return []
 
     @abstractmethod
     def advance(self, until: Seconds) -> None:

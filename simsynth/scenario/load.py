@@ -40,6 +40,9 @@ def load_scenario(path: str | Path) -> Scenario:
         problems += problems_from_errors(error.errors(), source, schema)
         raise ScenarioError(sorted(problems, key=lambda p: p.line)) from None
     problems += _cross_checks(scenario, source)
+    if model is not None and not problems:
+        for key_path, message in model.check_scenario(scenario.params, scenario.incidents):
+            problems.append(source.problem(key_path, message))
     if problems:
         raise ScenarioError(problems)
     return scenario

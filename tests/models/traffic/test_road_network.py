@@ -314,24 +314,26 @@ def test_road_graph_from_a_file(tmp_path, form):
     assert 60 <= travel.median() <= 120
 
 
-def test_unknown_incident_link_is_a_clean_error(tmp_path, cli):
+def test_incident_sites_are_checked_against_the_graph_with_their_lines(tmp_path, cli):
     import yaml
 
     path = tmp_path / "bad.yaml"
     path.write_text(
         yaml.safe_dump(
-            {
-                "name": "bad",
-                "model": MODEL,
-                "seed": 1,
-                "duration": "10min",
-                "incidents": [{"kind": "closure", "at": "1min", "params": {"link": "9,9->9,8"}}],
-            }
+            {"name": "bad", "model": MODEL, "seed": 1, "duration": "10min",
+             "incidents": [
+                 {"kind": "closure", "at": "1min", "params": {"link": "9,9->9,8"}},
+                 {"kind": "signal_failure", "at": "2min", "params": {"junction": "0,0"}},
+             ]},
+            sort_keys=False,
         )
-    )
+    )  # fmt: skip
     result = cli("run", path, "--out", tmp_path / "out")
-    assert result.exit_code == 2
-    assert "9,9->9,8" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "incidents.0.params.link: no link '9,9->9,8'" in result.output
+    # the grid's boundary junctions have no signals
+    assert "incidents.1.params.junction: no signalised junction '0,0'" in result.output
+    assert result.output.count("bad.yaml:") == 2
     assert not (tmp_path / "out").exists()
 
 

@@ -8,7 +8,8 @@ exact flows of the NaSch model and its published fundamental diagram.
 from __future__ import annotations
 
 from collections import deque
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 import numpy as np
@@ -31,6 +32,9 @@ from simsynth.models.traffic.road_network.params import CELL_LENGTH, RingRoad, R
 from simsynth.models.traffic.road_network.roads import build_roads, cells_per_second
 from simsynth.models.traffic.road_network.signals import Junction, LoopDetector
 from simsynth.units import Seconds
+
+if TYPE_CHECKING:
+    from simsynth.scenario.schema import Incident
 
 TRIP_START, LINK_ENTER, HARD_BRAKE_EVENT, TRIP_END, DETECTOR = range(5)
 KERNEL_EVENT_TYPE = np.array([LINK_ENTER, TRIP_END, HARD_BRAKE_EVENT], np.int32)
@@ -69,6 +73,35 @@ class RoadNetwork(mesa.Model, SimModel):
             Column("speed_kmh", pa.float64(), "Its speed (km/h)."),
         )
     }
+
+    @classmethod
+    def check_scenario(  # type: ignore[override]
+        cls, params: RoadNetworkParams, incidents: Sequence[Incident]
+    ) -> list[tuple[tuple[str | int, ...], str]]:
+        """Incident sites and demand junctions must exist in the road graph."""
+        graph = build_graph(params.network)
+        nodes = {str(n) for n in graph.nodes}
+        links = {f"{u}->{v}" for u, v in graph.edges}
+        signals = {str(n) for n, signal in graph.nodes(data="signal") if signal}
+        problems = []
+
+        def check(path: tuple[str | int, ...], name: str | None, known: set[str], what: str):
+            if name is not None and name not in known:
+                example = ", ".join(sorted(known)[:3]) or "none in this network"
+                problems.append((path, f"no {what} '{name}' in the road graph (e.g. {example})"))
+
+        for index, incident in enumerate(incidents):
+            p = incident.params
+            path = ("incidents", index, "params")
+            check((*path, "link"), getattr(p, "link", None), links, "link")
+            if incident.kind == "signal_failure":
+                check((*path, "junction"), p.junction, signals, "signalised junction")
+            if incident.kind == "weather":
+                check((*path, "center"), p.center, nodes, "junction")
+        for key in ("origins", "destinations"):
+            for index, name in enumerate(getattr(params.demand, key) or []):
+                check(("params", "demand", key, index), name, nodes, "junction")
+        return problems
 
     def __init__(self, context: RunContext):
         super().__init__(rng=context.seeds.rng("agents"))

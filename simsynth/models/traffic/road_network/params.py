@@ -75,6 +75,7 @@ class GraphFile(ParamsModel):
         if not path.is_file():
             raise ValueError(f"no such file: {path}")
         return path
+
     format: Literal["graphml", "edgelist"] | None = Field(
         None, description="Default: from the file's suffix (.graphml, else edge list)."
     )
