@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import simsynth
-from simsynth.errors import ScenarioError, SimsynthError
+from simsynth.errors import ScenarioError
 from tests.conftest import run_model
 
 MODEL = "traffic.intersection"
@@ -397,8 +397,17 @@ def test_bad_params_are_scenario_errors(write_scenario, params, message):
         simsynth.load_scenario(path)
 
 
-def test_lane_closure_of_an_unknown_approach_is_a_user_error(tmp_path):
-    closure = {"kind": "lane_closure", "at": 60, "params": {"approach": "norht"}}
-    with pytest.raises(SimsynthError, match="allowed: north, south, east, west"):
-        run(tmp_path, {"duration": "1h", "incidents": [closure]})
-    assert not (tmp_path / "run").exists()
+def test_lane_closure_errors_are_located_in_the_scenario(write_scenario):
+    incidents = [
+        {"kind": "lane_closure", "at": 60, "params": {"approach": "norht"}},
+        {"kind": "lane_closure", "at": 120, "params": {"approach": "east", "lanes": 5}},
+    ]
+    path = write_scenario({"name": "bad", "model": MODEL, "seed": 1, "duration": "1h",
+                           "incidents": incidents})  # fmt: skip
+    with pytest.raises(ScenarioError) as raised:
+        simsynth.load_scenario(path)
+    text = str(raised.value)
+    assert "incidents.0.params: 'norht' is not an approach" in text
+    assert "allowed: north, south, east, west" in text
+    assert "incidents.1.params: cannot close 5 of the" in text
+    assert text.count(f"{path.name}:") == 2

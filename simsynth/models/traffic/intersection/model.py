@@ -4,7 +4,8 @@ approaches that may lose lanes. Validated against Webster's delay formula.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
 
 import pyarrow as pa
 import simpy
@@ -23,6 +24,9 @@ from simsynth.models.traffic.intersection.params import IntersectionParams
 from simsynth.models.traffic.intersection.processes import ROLES, Approach, Junction
 from simsynth.models.traffic.intersection.signal_plan import SignalPlan
 from simsynth.units import Seconds
+
+if TYPE_CHECKING:
+    from simsynth.scenario.schema import Incident
 
 
 class Intersection(SimModel):
@@ -109,9 +113,37 @@ class Intersection(SimModel):
             self.env.process(self.junction.lane_closure(affected[0], incident.lanes, start, end))
         self.env.process(self.junction.episode(occurrence.episode_id, affected, start, end))
 
+    @classmethod
+    def check_scenario(  # type: ignore[override]
+        cls, params: IntersectionParams, incidents: Sequence[Incident]
+    ) -> list[tuple[tuple[str | int, ...], str]]:
+        """Lane closures must name an approach and leave one of its lanes open."""
+        problems = []
+        for index, incident in enumerate(incidents):
+            if isinstance(incident.params, LaneClosureParams):
+                problem = closure_problem(incident.params, params)
+                if problem is not None:
+                    problems.append((("incidents", index, "params"), problem))
+        return problems
+
     def advance(self, until: Seconds) -> None:
         if until > self.env.now:
             self.env.run(until=until)
+
+
+def closure_problem(closure: LaneClosureParams, params: IntersectionParams) -> str | None:
+    """What is wrong with a lane closure for these approaches, or None."""
+    names = list(params.approaches)
+    name = closure.approach if closure.approach is not None else names[0]
+    if name not in params.approaches:
+        return f"'{name}' is not an approach of this intersection (allowed: {', '.join(names)})"
+    lanes = params.approaches[name].lanes
+    if closure.lanes >= lanes:
+        return (
+            f"cannot close {closure.lanes} of the {lanes} lanes of '{name}' "
+            f"(allowed: 1 to {lanes - 1}; one lane must stay open)"
+        )
+    return None
 
 
 def _closed_approach(occurrence: Occurrence, params: IntersectionParams) -> str | None:
@@ -119,17 +151,7 @@ def _closed_approach(occurrence: Occurrence, params: IntersectionParams) -> str 
     closure = occurrence.params
     if not isinstance(closure, LaneClosureParams):
         return None
-    names = list(params.approaches)
-    name = closure.approach if closure.approach is not None else names[0]
-    if name not in params.approaches:
-        raise SimsynthError(
-            f"incidents: lane_closure: approach '{name}' is not an approach of this "
-            f"intersection (allowed: {', '.join(names)})"
-        )
-    lanes = params.approaches[name].lanes
-    if closure.lanes >= lanes:
-        raise SimsynthError(
-            f"incidents: lane_closure: cannot close {closure.lanes} of the {lanes} lanes of "
-            f"'{name}' (allowed: 1 to {lanes - 1}; one lane must stay open)"
-        )
-    return name
+    problem = closure_problem(closure, params)
+    if problem is not None:
+        raise SimsynthError(f"incidents: lane_closure: {problem}")
+    return closure.approach if closure.approach is not None else next(iter(params.approaches))
