@@ -157,8 +157,8 @@ def describe(
     if model_class.reference:
         console.print(f"validated against: {model_class.reference}")
     console.print(_params_table("params", model_class.Params))
-    for field_name, nested in nested_models(model_class.Params):
-        console.print(_params_table(f"each entry of {field_name} ({nested.__name__})", nested))
+    for title, nested in nested_models(model_class.Params):
+        console.print(_params_table(title, nested))
     for kind, spec in model_class.incident_kinds.items():
         console.print(f"\n[bold]incident {kind}[/bold]: {spec.doc}")
         console.print(f"labels: {spec.labels}")

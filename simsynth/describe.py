@@ -33,7 +33,14 @@ def field_rows(params: type[BaseModel]) -> list[FieldRow]:
 
 def _row(name: str, info: FieldInfo) -> FieldRow:
     kind = type_text(info)
-    if info.is_required():
+    if _models_in(info.annotation):
+        if info.is_required():
+            default = "(required, see below)"
+        else:
+            value = info.get_default(call_default_factory=True)
+            tag = getattr(value, "kind", None)
+            default = f"kind: {tag} (see below)" if tag else "(see below)"
+    elif info.is_required():
         default = "(required)"
     elif info.default_factory is not None:
         value = info.default_factory()  # type: ignore[call-arg]
@@ -48,13 +55,43 @@ def _row(name: str, info: FieldInfo) -> FieldRow:
 
 
 def nested_models(params: type[BaseModel]) -> list[tuple[str, type[BaseModel]]]:
-    """Params classes used inside `params` (e.g. the entries of a dict of segments)."""
+    """Params classes used inside `params`, each with a title saying where: `demand`, `each
+    entry of segments`, `network with kind: grid` (one per choice of a tagged union)."""
     found = []
     for name, info in params.model_fields.items():
-        for argument in typing.get_args(info.annotation):
-            if isinstance(argument, type) and issubclass(argument, BaseModel):
-                found.append((name, argument))
+        models = _models_in(info.annotation)
+        origin = typing.get_origin(_without_none(info.annotation))
+        for model in models:
+            if origin in (list, tuple, dict):
+                title = f"each entry of {name}"
+            elif len(models) > 1:
+                title = f"{name} with kind: {_kind(model)}"
+            else:
+                title = name
+            found.append((f"{title} ({model.__name__})", model))
     return found
+
+
+def _models_in(annotation: object) -> list[type[BaseModel]]:
+    """The pydantic models an annotation is or holds (through Optional, unions, containers)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [model for argument in typing.get_args(annotation) for model in _models_in(argument)]
+
+
+def _without_none(annotation: object) -> object:
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, type(int | None)) and len(args) == 1:
+        return args[0]
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _without_none(args[0])
+    return annotation
+
+
+def _kind(model: type[BaseModel]) -> str:
+    """The tag of a tagged-union member (its `kind` default), else its class name."""
+    field = model.model_fields.get("kind")
+    return str(field.default) if field is not None else model.__name__
 
 
 def type_text(info: FieldInfo) -> str:
@@ -64,10 +101,10 @@ def type_text(info: FieldInfo) -> str:
         return "duration"
     if "parse_rate" in text:
         return "rate"
-    annotation = info.annotation
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if typing.get_origin(annotation) in (typing.Union, type(int | None)) and len(args) == 1:
-        annotation = args[0]
+    annotation = _without_none(info.annotation)
+    models = _models_in(annotation)
+    if len(models) > 1 and typing.get_origin(annotation) not in (list, tuple, dict):
+        return "one of " + "|".join(_kind(model) for model in models)
     if typing.get_origin(annotation) is typing.Literal:
         return "one of " + "|".join(str(a) for a in typing.get_args(annotation))
     if typing.get_origin(annotation) in (tuple, list):

@@ -41,6 +41,18 @@ def test_describe_shows_params_incidents_and_columns(cli):
         assert text in result.stdout, text
 
 
+def test_describe_shows_every_choice_of_nested_params_and_emergent_kinds(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    result = cli("describe", "traffic.road_network")
+    assert result.exit_code == 0
+    text = result.output
+    assert "one of ring|grid|corridor|file" in text and "kind: grid (see below)" in text
+    for kind, name in (("ring", "RingRoad"), ("grid", "GridCity"), ("file", "GraphFile")):
+        assert f"network with kind: {kind} ({name})" in text
+    assert "demand (Demand)" in text
+    assert "emergent episodes near_miss" in text and "table trajectories/" in text
+
+
 def test_describe_unknown_model_is_bad_input(cli):
     result = cli("describe", "customers.contact_centre")
     assert result.exit_code == 2
