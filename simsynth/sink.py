@@ -91,11 +91,10 @@ class EventSink:
 
     Per-event values are staged in one flat list (a list append costs a fraction of a numpy
     scalar store) and turned into numpy columns by strided slices when a row group is sealed;
-    arrays given to `emit_columns` are kept by reference (copied only to convert their type), so
-    their owner must not change them afterwards. A full row group is assembled, labelled and
-    encoded to Parquet in a background thread (pyarrow and the numba kernels release the GIL)
-    while the model goes on; at most two row groups are in memory, the one being filled and
-    the one being written.
+    both paths copy into one preallocated array per column for the row group being filled. A
+    full row group is labelled and encoded to Parquet in a background thread (pyarrow and the
+    numba kernels release the GIL) while the model goes on; at most two row groups are in
+    memory, the one being filled and the one being written.
     """
 
     def __init__(
@@ -125,7 +124,9 @@ class EventSink:
         self._dtypes = (*_CORE_DTYPES, *(_numpy_dtype(c) for c in self._columns))
         self._width = len(self._dtypes)
         self._staged: list[object] = []
-        self._chunks: list[list[np.ndarray]] = []
+        self._buffer: list[np.ndarray] = []
+        """The row group being filled: one array per column, `rows_per_flush` long."""
+        self._filled = 0
         self._room = rows_per_flush
         self.rows_written = 0
         self.positives: dict[str, int] = {}
@@ -170,10 +171,8 @@ class EventSink:
         episode_id: np.ndarray,
         extras: Sequence[np.ndarray] = (),
     ) -> None:
-        """Append many events at once from arrays of equal length (e.g. a kernel's output).
-
-        The arrays are kept, not copied, until their row group is written: do not modify them.
-        """
+        """Append many events at once from arrays of equal length (e.g. a kernel's output),
+        copied into the row group being filled."""
         arrays = (time, event_type, entity_id, episode_id, *extras)
         if len(arrays) != self._width:
             raise ValueError(f"expected {len(self._columns)} extra arrays, got {len(extras)}")
@@ -182,10 +181,7 @@ class EventSink:
         done = 0
         while done < total:
             take = min(self._room, total - done)
-            part = slice(done, done + take)
-            self._chunks.append(
-                [np.asarray(a[part], dtype) for a, dtype in zip(arrays, self._dtypes, strict=True)]
-            )
+            self._copy_in([a[done : done + take] for a in arrays], take)
             done += take
             self._room -= take
             if self._room == 0:
@@ -198,36 +194,39 @@ class EventSink:
             return
         width = self._width
         rows = len(staged) // width
-        self._chunks.append(
-            [
-                np.fromiter(staged[j::width], dtype, count=rows)
-                for j, dtype in enumerate(self._dtypes)
-            ]
+        self._copy_in(
+            [np.fromiter(staged[j::width], d, count=rows) for j, d in enumerate(self._dtypes)],
+            rows,
         )
         staged.clear()
+
+    def _copy_in(self, columns: Sequence[np.ndarray], rows: int) -> None:
+        """Copy `rows` rows of every column into the row group being filled."""
+        if not self._buffer:
+            self._buffer = [np.empty(self._capacity, dtype) for dtype in self._dtypes]
+        end = self._filled + rows
+        for target, values in zip(self._buffer, columns, strict=True):
+            target[self._filled : end] = values
+        self._filled = end
 
     def flush(self) -> None:
         """Write the buffered events as one row group (encoded in the background)."""
         self._seal()
-        if not self._chunks:
+        if not self._filled:
             return
-        chunks, self._chunks = self._chunks, []
+        columns = [array[: self._filled] for array in self._buffer]
         first_id = self.rows_written
-        self.rows_written += sum(len(chunk[0]) for chunk in chunks)
-        self._room = self._capacity
+        self.rows_written += self._filled
+        self._buffer, self._filled, self._room = [], 0, self._capacity
         kind_of_episode = np.asarray(self._episodes.kind_codes, dtype=np.int32)
         self._wait_for_write()
         self._writing = self._encoder.submit(
-            self._write_row_group, chunks, first_id, kind_of_episode
+            self._write_row_group, columns, first_id, kind_of_episode
         )
 
     def _write_row_group(
-        self, chunks: list[list[np.ndarray]], first_id: int, kind_of_episode: np.ndarray
+        self, columns: list[np.ndarray], first_id: int, kind_of_episode: np.ndarray
     ) -> None:
-        if len(chunks) == 1:
-            columns = chunks[0]
-        else:
-            columns = [np.concatenate(parts) for parts in zip(*chunks, strict=True)]
         batch = self._batch(columns, first_id, kind_of_episode)
         self._writer.write_batch(batch, row_group_size=batch.num_rows)
 

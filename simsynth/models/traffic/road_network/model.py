@@ -481,5 +481,5 @@ class _EventBuffers:
         return [self._arrays[name] for name, _ in self.FIELDS]
 
     def take(self, count: int) -> dict[str, np.ndarray]:
-        """Copies of the first `count` rows (the sink keeps what it is given)."""
-        return {name: array[:count].copy() for name, array in self._arrays.items()}
+        """The first `count` rows (views: valid until the kernel runs again)."""
+        return {name: array[:count] for name, array in self._arrays.items()}
