@@ -3,8 +3,8 @@
 What is measured (wall clock, `time.perf_counter`, best of N interleaved repeats):
 
 * batch path: `EventSink.emit_columns` of N rows given as numpy columns, then `close()`, i.e.
-  copying them into the row group's buffers, deriving the label columns, building Arrow record batches and
-  writing one Parquet row group per `rows_per_flush` rows.
+  copying them into the row group's buffers, deriving the label columns, building Arrow
+  record batches and writing one Parquet row group per `rows_per_flush` rows.
   Reference: `pyarrow.parquet.write_table` of the very same table (built beforehand, not
   timed) with the same writer options (`parquet_options`) and pyarrow's default row-group size. For
   information, also the same write with the sink's row-group size (`rows_per_flush`), and one
