@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/card_network_paysim.py
 	$(BIN)/python benchmarks/road_network_throughput.py
 	$(BIN)/python benchmarks/road_network_city.py
+	$(BIN)/python benchmarks/order_book_throughput.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

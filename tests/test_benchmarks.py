@@ -43,6 +43,7 @@ FIGURES = re.compile(r"[\d,]+ +\d+\.\d\d +[\d,]+ +[\d,]+$")
             "intersection_throughput.py",
             ["simsynth.run (model + Parquet)", "bare SimPy intersection (reference)"],
         ),
+        ("order_book_throughput.py", ["numba book, one batch", "pure Python book (reference)"]),
     ],
 )
 def test_benchmark_script_prints_its_table(script, rows, tmp_path):

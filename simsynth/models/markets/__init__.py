@@ -1,0 +1,1 @@
+"""Market models: order flow and traders around a limit order book."""
