@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -45,6 +45,15 @@ class Column:
     doc: str
     categories: tuple[str, ...] = ()
     """For dictionary columns: the category names; the model emits their integer codes."""
+
+
+def with_categories(
+    columns: tuple[Column, ...], name: str, categories: Sequence[str]
+) -> tuple[Column, ...]:
+    """`columns` with the dictionary column `name` given these category names (for columns
+    whose categories come from a run's params, e.g. merchant categories or approaches)."""
+    names = tuple(categories)
+    return tuple(replace(c, categories=names) if c.name == name else c for c in columns)
 
 
 @dataclass(frozen=True)

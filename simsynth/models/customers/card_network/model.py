@@ -18,7 +18,14 @@ import pyarrow as pa
 
 from simsynth.calendar import Calendar
 from simsynth.incidents import EpisodeId
-from simsynth.model import Column, IncidentKind, RunContext, SimModel, dictionary_type
+from simsynth.model import (
+    Column,
+    IncidentKind,
+    RunContext,
+    SimModel,
+    dictionary_type,
+    with_categories,
+)
 from simsynth.models.customers.card_network.agents import PLANS, CardHolder, Payment
 from simsynth.models.customers.card_network.incidents import (
     CHURNER,
@@ -69,10 +76,7 @@ class CardNetwork(mesa.Model, SimModel):
 
     @classmethod
     def event_columns(cls, params: CardNetworkParams) -> tuple[Column, ...]:  # type: ignore[override]
-        categories = tuple(params.categories)
-        return tuple(
-            Column(c.name, c.type, c.doc, categories) if c.name == "mcc" else c for c in cls.columns
-        )
+        return with_categories(cls.columns, "mcc", list(params.categories))
 
     def __init__(self, context: RunContext):
         super().__init__(rng=context.seeds.rng("agents"))

@@ -12,7 +12,14 @@ import simpy
 
 from simsynth.errors import SimsynthError
 from simsynth.incidents import Occurrence
-from simsynth.model import Column, IncidentKind, RunContext, SimModel, dictionary_type
+from simsynth.model import (
+    Column,
+    IncidentKind,
+    RunContext,
+    SimModel,
+    dictionary_type,
+    with_categories,
+)
 from simsynth.models.traffic.intersection.arrivals import MOVEMENTS, headways, movements
 from simsynth.models.traffic.intersection.controller import SignalController
 from simsynth.models.traffic.intersection.incidents import (
@@ -58,10 +65,7 @@ class Intersection(SimModel):
 
     @classmethod
     def event_columns(cls, params: IntersectionParams) -> tuple[Column, ...]:  # type: ignore[override]
-        names = tuple(params.approaches)
-        return tuple(
-            Column(c.name, c.type, c.doc, names) if c.name == "approach" else c for c in cls.columns
-        )
+        return with_categories(cls.columns, "approach", list(params.approaches))
 
     def __init__(self, context: RunContext):
         params: IntersectionParams = context.params  # type: ignore[assignment]
