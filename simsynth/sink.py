@@ -277,11 +277,13 @@ class EventSink:
             micros = self._start_us + np.round(time * 1e6).astype(np.int64)
             arrays.append(pa.array(micros, self._timestamp_type))
         for column, values in zip(self._columns, extras, strict=True):
-            arrays.append(_column_array(column, values))
+            arrays.append(column_array(column, values))
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
 
-def _column_array(column: Column, values: np.ndarray) -> pa.Array:
+def column_array(column: Column, values: np.ndarray) -> pa.Array:
+    """A declared column's Arrow array from its numpy values: dictionary codes into its
+    categories, float NaN as null."""
     if pa.types.is_dictionary(column.type):
         return pa.DictionaryArray.from_arrays(
             values, pa.array(list(column.categories), pa.string())

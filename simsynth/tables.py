@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simsynth.model import Column
+from simsynth.sink import column_array, parquet_options
 
 ROWS_PER_GROUP = 1 << 17
 
@@ -30,8 +31,6 @@ class TableWriter:
         metadata: Mapping[str, str] | None = None,
         rows_per_group: int = ROWS_PER_GROUP,
     ):
-        from simsynth.sink import parquet_options
-
         fields = [pa.field("time", pa.float64(), nullable=False)]
         fields += [pa.field(c.name, c.type, metadata={"doc": c.doc}) for c in columns]
         self.schema = pa.schema(fields, metadata=metadata)
@@ -58,13 +57,10 @@ class TableWriter:
         columns = [np.concatenate(parts) for parts in zip(*self._chunks, strict=True)]
         self._chunks, self._buffered = [], 0
         arrays = [pa.array(columns[0], pa.float64())]
-        for column, values in zip(self._columns, columns[1:], strict=True):
-            if pa.types.is_dictionary(column.type):
-                arrays.append(
-                    pa.DictionaryArray.from_arrays(values, pa.array(list(column.categories)))
-                )
-            else:
-                arrays.append(pa.array(values, column.type))
+        arrays += [
+            column_array(column, values)
+            for column, values in zip(self._columns, columns[1:], strict=True)
+        ]
         batch = pa.RecordBatch.from_arrays(arrays, schema=self.schema)
         self._writer.write_batch(batch, row_group_size=batch.num_rows)
         self.rows_written += batch.num_rows

@@ -51,10 +51,6 @@ class Roads:
     def total_cells(self) -> int:
         return int(self.lane_start[-1])
 
-    def lane_cells(self) -> np.ndarray:
-        """Cells of every lane segment."""
-        return self.cells[self.lane_link]
-
 
 def build_roads(graph: nx.DiGraph) -> Roads:
     """Cut every link into cells of `CELL_LENGTH` metres (at least one)."""
