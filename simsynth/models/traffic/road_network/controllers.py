@@ -19,6 +19,8 @@ class Controller(mesa.Agent):
     """One incident: `begin` at its start, `act` every step inside its window, `end`."""
 
     model: RoadNetwork
+    role = AFFECTED
+    """Role of the vehicles `act` labels."""
 
     def __init__(self, model: RoadNetwork, occurrence: Occurrence):
         super().__init__(model)
@@ -36,10 +38,12 @@ class Controller(mesa.Agent):
         """Label vehicles on the incident's links (from now on, until their trip ends)."""
         self.model.label_vehicles_on(self.links, self.episode, self.role)
 
-    role = AFFECTED
+    def detector_links(self) -> np.ndarray:
+        """Links whose detector rows carry the episode (default: `links`)."""
+        return self.links
 
     def end(self, now: float) -> None:
-        self.model.release_detectors(self.links)
+        self.model.release_detectors(self.detector_links())
         self.model.episodes.end(self.episode, now)
 
     def _link(self, name: str | None, rng: np.random.Generator) -> int:
@@ -78,8 +82,8 @@ class Accident(Controller):
         model.crash(crashed[crashed >= 0], self.episode, now)
         upstream = np.flatnonzero(roads.link_to == roads.link_from[link])
         self.links = np.array([link], np.int64)
-        self.detector_links = np.concatenate([self.links, upstream])
-        model.label_detectors(self.detector_links, self.episode, AFFECTED)
+        self.watched = np.concatenate([self.links, upstream])
+        model.label_detectors(self.watched, self.episode, AFFECTED)
         model.episodes.resolve(self.episode, link="->".join(map(str, roads.edges[link])),
                                cell=first, lanes=len(lanes))  # fmt: skip
 
@@ -92,8 +96,11 @@ class Accident(Controller):
 
     def end(self, now: float) -> None:
         self.model.blocked[self.blocked_cells] = False
-        self.model.release_detectors(self.detector_links)
         super().end(now)
+
+    def detector_links(self) -> np.ndarray:
+        """The accident's link and the links leading into it."""
+        return self.watched
 
 
 class Closure(Controller):
