@@ -25,6 +25,7 @@ from simsynth.episodes import EpisodeLog
 from simsynth.incidents import schedule
 from simsynth.model import RunContext, SimModel
 from simsynth.runner import PROGRESS_STEPS
+from simsynth.scenario import Scenario
 from simsynth.seeding import RunSeeds
 from simsynth.sink import NORMAL
 
@@ -236,16 +237,15 @@ def run_model_only(scenario: Path) -> int:
     """A scenario's model driven as `simsynth.runner.run_once` drives it, with its rows counted
     instead of written (internal API: splits a run's cost between simulating and recording)."""
     loaded = simsynth.load_scenario(scenario)
-    model, recorder = build_model_only(scenario)
+    model, recorder = build_model_only(loaded)
     for step in range(1, PROGRESS_STEPS + 1):
         model.advance(loaded.duration * step / PROGRESS_STEPS)
     model.finish()
     return recorder.events.rows
 
 
-def build_model_only(scenario: Path) -> tuple[SimModel, CountingRecorder]:
-    """A scenario's model, built as `run_once` builds it, recording into counters."""
-    loaded = simsynth.load_scenario(scenario)
+def build_model_only(loaded: Scenario) -> tuple[SimModel, CountingRecorder]:
+    """A loaded scenario's model, built as `run_once` builds it, recording into counters."""
     model_class = registry.load(loaded.model)
     seeds = RunSeeds(loaded.seed, 0)
     occurrences = schedule(loaded.incidents, loaded.duration, seeds.rng("incidents"))

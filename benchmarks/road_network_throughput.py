@@ -185,7 +185,7 @@ def run_plain_mesa(size: Size) -> int:
 def run_kernel(scenario: Path, size: Size) -> int:
     """The NaSch kernel alone on the model's arrays: `kernels.run` for the whole hour, called
     again only when its event buffers are full (events are dropped)."""
-    model, _ = build_model_only(scenario)
+    model, _ = build_model_only(simsynth.load_scenario(scenario))
     assert isinstance(model, RoadNetwork)
     roads, fleet = model.roads, model.fleet
     buffers = model._buffers.at_least(1 << 16).arrays()
