@@ -53,12 +53,12 @@ class Controller(mesa.Agent):
                                minlength=roads.links)  # fmt: skip
             weights = busy + 1.0
             return int(rng.choice(roads.links, p=weights / weights.sum()))
-        source, _, target = name.partition("->")
-        by_name = {(str(u), str(v)): i for i, (u, v) in enumerate(roads.edges)}
-        if (source, target) not in by_name:
-            example = "->".join(map(str, roads.edges[0]))
-            raise SimsynthError(f"incident link '{name}' is not in the network (e.g. '{example}')")
-        return by_name[(source, target)]
+        link = roads.find(name)
+        if link is None:
+            raise SimsynthError(
+                f"incident link '{name}' is not in the network (e.g. '{roads.name(0)}')"
+            )
+        return link
 
 
 class Accident(Controller):
@@ -84,7 +84,7 @@ class Accident(Controller):
         self.links = np.array([link], np.int64)
         self.watched = np.concatenate([self.links, upstream])
         model.label_detectors(self.watched, self.episode, AFFECTED)
-        model.episodes.resolve(self.episode, link="->".join(map(str, roads.edges[link])),
+        model.episodes.resolve(self.episode, link=roads.name(link),
                                cell=first, lanes=len(lanes))  # fmt: skip
 
     def act(self, now: float) -> None:
@@ -110,7 +110,7 @@ class Closure(Controller):
         self.links = np.array([link], np.int64)
         model.close_link(link, self.episode)
         model.label_detectors(self.links, self.episode, AFFECTED)
-        model.episodes.resolve(self.episode, link="->".join(map(str, model.roads.edges[link])))
+        model.episodes.resolve(self.episode, link=model.roads.name(link))
 
     def act(self, now: float) -> None:
         pass  # the re-routed vehicles were labelled when their routes changed

@@ -29,7 +29,7 @@ from simsynth.models.traffic.road_network.incidents import (
 )
 from simsynth.models.traffic.road_network.kernels import FREE, NO_OVERRIDE, run
 from simsynth.models.traffic.road_network.params import CELL_LENGTH, RingRoad, RoadNetworkParams
-from simsynth.models.traffic.road_network.roads import build_roads, cells_per_second
+from simsynth.models.traffic.road_network.roads import build_roads, cells_per_second, link_name
 from simsynth.models.traffic.road_network.signals import Junction, LoopDetector
 from simsynth.units import Seconds
 
@@ -81,7 +81,7 @@ class RoadNetwork(mesa.Model, SimModel):
         """Incident sites and demand junctions must exist in the road graph."""
         graph = build_graph(params.network)
         nodes = {str(n) for n in graph.nodes}
-        links = {f"{u}->{v}" for u, v in graph.edges}
+        links = {link_name(u, v) for u, v in graph.edges}
         signals = {str(n) for n, signal in graph.nodes(data="signal") if signal}
         problems = []
 
@@ -307,9 +307,8 @@ class RoadNetwork(mesa.Model, SimModel):
         episode, role = rows["episode"], rows["role"]
         for row in np.flatnonzero(rows["near"]).tolist():
             vehicle, other = int(rows["vehicle"][row]), int(rows["other"][row])
-            link = self.roads.edges[int(rows["link"][row])]
             episode[row] = self.episodes.open(
-                "near_miss", float(rows["time"][row]), {"link": "->".join(map(str, link))}
+                "near_miss", float(rows["time"][row]), {"link": self.roads.name(rows["link"][row])}
             )
             self.episodes.touch(int(episode[row]), vehicle)
             self.episodes.touch(int(episode[row]), other)

@@ -18,6 +18,11 @@ from simsynth.models.traffic.road_network.params import CELL_LENGTH
 NO_SIGNAL = -1
 
 
+def link_name(source: object, target: object) -> str:
+    """How scenarios and episodes name the link `source -> target`: 'FROM->TO'."""
+    return f"{source}->{target}"
+
+
 def cells_per_second(speed_limit_kmh: float) -> int:
     """The CA speed (cells per one-second step) nearest a speed limit, at least 1."""
     return max(1, round(speed_limit_kmh / 3.6 / CELL_LENGTH))
@@ -46,6 +51,17 @@ class Roads:
     @property
     def links(self) -> int:
         return len(self.edges)
+
+    def name(self, link: int) -> str:
+        """The 'FROM->TO' name of link `link`."""
+        return link_name(*self.edges[link])
+
+    def find(self, name: str) -> int | None:
+        """The index of the link named 'FROM->TO', or None."""
+        for index in range(self.links):
+            if self.name(index) == name:
+                return index
+        return None
 
     @property
     def total_cells(self) -> int:
