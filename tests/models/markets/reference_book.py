@@ -31,9 +31,17 @@ from simsynth.models.markets.book.orders import (
     RESTING,
     SELL,
     Level,
-    Result,
     Snapshot,
 )
+
+
+class Outcome(NamedTuple):
+    """What an instruction did (the first four fields of the book's `Result`)."""
+
+    status: int
+    filled: int
+    remaining: int
+    cancelled: int
 
 
 class Fill(NamedTuple):
@@ -69,6 +77,11 @@ class ReferenceBook:
             return None
         return max(prices) if side == BUY else min(prices)
 
+    def best_or(self, side: int, empty: int) -> int:
+        """The best price of `side`, `empty` when it has no orders."""
+        best = self.best(side)
+        return empty if best is None else best
+
     def snapshot(self) -> Snapshot:
         def side(prices: list[int], levels: dict[int, deque[Order]]) -> list[Level]:
             return [Level(p, [(o.order_id, o.quantity) for o in levels[p]]) for p in prices]
@@ -78,23 +91,23 @@ class ReferenceBook:
 
     def submit(
         self, kind: int, side: int, price: int, quantity: int, order_id: int, trader_id: int
-    ) -> tuple[Result, list[Fill]]:
+    ) -> tuple[Outcome, list[Fill]]:
         """One instruction: its result and its fills."""
         rejection = self._rejection(kind, side, price, quantity, order_id)
         if rejection:
-            return Result(rejection, 0, 0, 0), []
+            return Outcome(rejection, 0, 0, 0), []
         if kind == CANCEL:
             order = self.orders[order_id]
             cancelled = min(quantity, order.quantity)
             self._take(order, cancelled)
-            return Result(CANCELLED if order.quantity == 0 else REDUCED, 0, order.quantity,
+            return Outcome(CANCELLED if order.quantity == 0 else REDUCED, 0, order.quantity,
                           cancelled), []  # fmt: skip
         if kind == MODIFY:
             order = self.orders[order_id]
             old = order.quantity
             if price == order.price and quantity <= old:
                 self._take(order, old - quantity)
-                return Result(REDUCED, 0, quantity, old - quantity), []
+                return Outcome(REDUCED, 0, quantity, old - quantity), []
             self._take(order, old)
             result, fills = self._new_order(LIMIT, order.side, price, quantity, order_id,
                                             order.trader_id)  # fmt: skip
@@ -120,7 +133,7 @@ class ReferenceBook:
 
     def _new_order(
         self, kind: int, side: int, price: int, quantity: int, order_id: int, trader_id: int
-    ) -> tuple[Result, list[Fill]]:
+    ) -> tuple[Outcome, list[Fill]]:
         fills = []
         left = quantity
         maker_side = SELL if side == BUY else BUY
@@ -138,13 +151,13 @@ class ReferenceBook:
             self._take(maker, traded)
         filled = quantity - left
         if left == 0:
-            return Result(FILLED, filled, 0, 0), fills
+            return Outcome(FILLED, filled, 0, 0), fills
         if kind == MARKET:
-            return Result(DROPPED, filled, 0, left), fills
+            return Outcome(DROPPED, filled, 0, left), fills
         order = Order(order_id, trader_id, side, price, left)
         self.levels[side].setdefault(price, deque()).append(order)
         self.orders[order_id] = order
-        return Result(RESTING, filled, left, 0), fills
+        return Outcome(RESTING, filled, left, 0), fills
 
     def _take(self, order: Order, quantity: int) -> None:
         """Take `quantity` off a resting order; remove it from the book when none is left."""

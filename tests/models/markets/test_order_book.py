@@ -127,7 +127,8 @@ def test_book_matches_the_reference_whatever_the_batches(rows, sizes, capacity):
         expected_trades = []
         for offset, row in enumerate(batch):
             result, fills = reference.submit(*row)
-            assert results.row(offset) == result, (index + offset, row)
+            quotes = (reference.best_or(BUY, MIN_PRICE - 1), reference.best_or(SELL, MAX_PRICE + 1))
+            assert results.row(offset) == (*result, *quotes), (index + offset, row)
             expected_trades += [(index + offset, *fill) for fill in fills]
             kind, status = row[0], result.status
             if kind in (LIMIT, MARKET) and status >= 0:
@@ -177,7 +178,7 @@ def test_a_buy_fills_across_levels_and_rests_its_remainder():
     book.limit(2, SELL, 102, 3, trader_id=72)
     book.limit(3, SELL, 103, 4, trader_id=73)
     result, trades = book.limit(10, BUY, 102, 10, trader_id=9)
-    assert result == (RESTING, 8, 2, 0)
+    assert result == (RESTING, 8, 2, 0, 102, 103)  # quotes after the order
     assert trade_rows(trades, 0) == [
         (0, 1, 10, 71, 9, 101, 5, BUY),
         (0, 2, 10, 72, 9, 102, 3, BUY),
@@ -192,7 +193,7 @@ def test_price_then_time_priority():
     book.limit(2, BUY, 101, 3)
     book.limit(3, BUY, 100, 4)
     result, trades = book.market(20, SELL, 6, trader_id=5)
-    assert result == (FILLED, 6, 0, 0)
+    assert result[:4] == (FILLED, 6, 0, 0)
     assert trade_rows(trades, 0) == [
         (0, 2, 20, 0, 5, 101, 3, SELL),
         (0, 1, 20, 0, 5, 100, 2, SELL),
@@ -204,10 +205,10 @@ def test_price_then_time_priority():
 def test_cancel_of_a_partly_filled_order():
     book = OrderBook(90, 110)
     book.limit(1, SELL, 105, 10)
-    assert book.market(2, BUY, 4)[0] == (FILLED, 4, 0, 0)
+    assert book.market(2, BUY, 4)[0][:4] == (FILLED, 4, 0, 0)
     assert book.resting_quantity(1) == 6
     result, trades = book.cancel(1)
-    assert result == (CANCELLED, 0, 0, 6) and trades.size == 0
+    assert result == (CANCELLED, 0, 0, 6, 89, 111) and trades.size == 0  # empty: out of range
     assert book.cancel(1)[0].status == REJECTED_UNKNOWN_ID
     assert book.snapshot() == ([], [])
     assert (book.best_bid(), book.best_ask(), len(book)) == (None, None, 0)
@@ -217,7 +218,7 @@ def test_partial_cancel_keeps_priority():
     book = OrderBook(90, 110)
     book.limit(1, SELL, 105, 5)
     book.limit(2, SELL, 105, 5)
-    assert book.cancel(1, 2)[0] == (REDUCED, 0, 3, 2)
+    assert book.cancel(1, 2)[0][:4] == (REDUCED, 0, 3, 2)
     _, trades = book.market(3, BUY, 4)
     assert trade_rows(trades, 0) == [(0, 1, 3, 0, 0, 105, 3, BUY), (0, 2, 3, 0, 0, 105, 1, BUY)]
     assert book.snapshot() == ([], [(105, [(2, 4)])])
@@ -228,24 +229,24 @@ def test_market_order_exhausting_the_book():
     book.limit(1, SELL, 100, 2)
     book.limit(2, SELL, 101, 3)
     result, trades = book.market(3, BUY, 10)
-    assert result == (DROPPED, 5, 0, 5)
+    assert result[:4] == (DROPPED, 5, 0, 5)
     assert trade_rows(trades, 0) == [(0, 1, 3, 0, 0, 100, 2, BUY), (0, 2, 3, 0, 0, 101, 3, BUY)]
     assert book.best_ask() is None
-    assert book.market(4, BUY, 1)[0] == (DROPPED, 0, 0, 1)
+    assert book.market(4, BUY, 1)[0][:4] == (DROPPED, 0, 0, 1)
 
 
 def test_modify_keeps_priority_only_when_reducing_at_the_same_price():
     book = OrderBook(90, 110)
     for order_id in (1, 2, 3):
         book.limit(order_id, BUY, 100, 5, trader_id=order_id)
-    assert book.modify(1, 100, 4)[0] == (REDUCED, 0, 4, 1)
-    assert book.modify(2, 100, 6)[0] == (RESTING, 0, 6, 5)  # more: to the back
+    assert book.modify(1, 100, 4)[0][:4] == (REDUCED, 0, 4, 1)
+    assert book.modify(2, 100, 6)[0][:4] == (RESTING, 0, 6, 5)  # more: to the back
     assert book.snapshot().bids == [(100, [(1, 4), (3, 5), (2, 6)])]
-    assert book.modify(1, 99, 4)[0] == (RESTING, 0, 4, 4)  # new price: a new order
+    assert book.modify(1, 99, 4)[0][:4] == (RESTING, 0, 4, 4)  # new price: a new order
     assert book.snapshot().bids == [(100, [(3, 5), (2, 6)]), (99, [(1, 4)])]
     book.limit(4, SELL, 101, 2, trader_id=8)
     result, trades = book.modify(2, 101, 6)  # crosses: trades as the buyer it was
-    assert result == (RESTING, 2, 4, 6)
+    assert result[:4] == (RESTING, 2, 4, 6)
     assert trade_rows(trades, 0) == [(0, 4, 2, 8, 2, 101, 2, BUY)]
 
 
@@ -277,7 +278,7 @@ def test_book_grows_past_its_capacity():
                                        np.arange(count)))  # fmt: skip
     assert (results.status == RESTING).all() and len(book) == count
     results, trades = book.submit(Orders.of([MARKET], [BUY], [0], [2 * count], [count]))
-    assert results.row(0) == (FILLED, 2 * count, 0, 0)
+    assert results.row(0)[:4] == (FILLED, 2 * count, 0, 0)
     assert trades.size == count
     assert trades.price.tolist() == sorted(prices.tolist())
     assert book.depth(SELL, 5).price.size == 0
@@ -306,7 +307,7 @@ def test_submit_takes_columns_of_any_integer_type():
     assert results.status.tolist() == [RESTING, FILLED]
     assert trade_rows(trades, 0) == [(1, 1, 2, 7, 8, 5, 2, BUY)]
     narrow = Orders.of(*(np.array(column, np.int32) for column in ([CANCEL], [0], [0], [5], [1])))
-    assert book.submit(narrow)[0].row(0) == (CANCELLED, 0, 0, 1)
+    assert book.submit(narrow)[0].row(0)[:4] == (CANCELLED, 0, 0, 1)
 
 
 def test_bad_construction_is_refused():

@@ -62,7 +62,7 @@ HEADER_SIZE = 6
 """Slots of `header`: the best level of side s at BEST + s (BUY: the best bid, -1 when there
 are none; SELL: the best ask, the number of levels when there are none), the first free node,
 the number of resting orders of side s at RESTING_ORDERS + s, and the price of level 0."""
-RESULT_FIELDS = 4
+RESULT_FIELDS = 6
 """Rows of the result buffer, in the order of the fields of `orders.Results`."""
 TRADE_FIELDS = 8
 """Rows of the trade buffer, in the order of the fields of `orders.Trades`."""
@@ -328,7 +328,8 @@ def process(kinds, sides, prices, quantities, order_ids, trader_ids, start,
             else:
                 _rest(header, levels, nodes, index, side, level, left, order_id, trader_id)
                 status, remaining = RESTING, left
-        outcome = (status, filled, remaining, cancelled)
+        bid, ask = header[BEST + BUY] + header[MIN_PRICE], header[BEST + SELL] + header[MIN_PRICE]
+        outcome = (status, filled, remaining, cancelled, bid, ask)
         for field in range(RESULT_FIELDS):
             results[field, i] = outcome[field]
     return kinds.shape[0], count, DONE

@@ -137,6 +137,10 @@ class Results(NamedTuple):
     cancelled: np.ndarray
     """Quantity taken off without trading: cancelled, reduced, replaced by a modify, or a
     market order's dropped rest."""
+    best_bid: np.ndarray
+    """The best bid just after the instruction; `min_price - 1` when there are no bids."""
+    best_ask: np.ndarray
+    """The best ask just after the instruction; `max_price + 1` when there are no asks."""
 
     @property
     def size(self) -> int:
@@ -155,6 +159,8 @@ class Result(NamedTuple):
     filled: int
     remaining: int
     cancelled: int
+    best_bid: int
+    best_ask: int
 
 
 class Trades(NamedTuple):
