@@ -37,6 +37,10 @@ BUILTINS: tuple[ModelEntry, ...] = (
         "simsynth.models.customers.contact_center.model:ContactCenter",
     ),
     ModelEntry(
+        "markets.order_flow",
+        "simsynth.models.markets.order_flow.model:OrderFlow",
+    ),
+    ModelEntry(
         "traffic.road_network",
         "simsynth.models.traffic.road_network.model:RoadNetwork",
     ),

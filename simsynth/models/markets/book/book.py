@@ -86,10 +86,41 @@ class OrderBook:
                                                  self._trades, count)  # fmt: skip
             if stop == kernels.DONE:
                 return count
-            if stop == kernels.NEED_NODES:
-                self._state = with_more_nodes(self._state)
-            else:
-                self._trades = np.concatenate([self._trades, np.empty_like(self._trades)], axis=1)
+            self.grow(stop)
+
+    # For kernels that drive the book themselves (they call `kernels.process` on its arrays):
+
+    @property
+    def state(self) -> BookState:
+        """The book's arrays (replaced, not resized, when the book grows)."""
+        return self._state
+
+    @property
+    def trade_buffer(self) -> np.ndarray:
+        """The buffer `kernels.process` writes fills into (rows: the fields of `Trades`)."""
+        return self._trades
+
+    def grow(self, stop: int) -> None:
+        """Make the room `kernels.process` stopped for (NEED_NODES or NEED_TRADES)."""
+        if stop == kernels.NEED_NODES:
+            self._state = with_more_nodes(self._state)
+        elif stop == kernels.NEED_TRADES:
+            self._trades = np.concatenate([self._trades, np.empty_like(self._trades)], axis=1)
+        else:
+            raise ValueError(f"nothing to grow for stop code {stop}")
+
+    def trades_from_buffer(self, count: int) -> Trades:
+        """Copies of the first `count` fills of the trade buffer."""
+        return self._made(count)
+
+    def resting(self) -> tuple[np.ndarray, np.ndarray]:
+        """Order ids and trader ids of every resting order (bids high to low, then asks low to
+        high, each level in time priority)."""
+        size = len(self)
+        order_ids, trader_ids = np.empty(size, np.int64), np.empty(size, np.int64)
+        kernels.resting(self._state.header, self._state.levels, self._state.nodes, order_ids,
+                        trader_ids)  # fmt: skip
+        return order_ids, trader_ids
 
     def _made(self, count: int) -> Trades:
         """Copies of the first `count` trades of the buffer."""

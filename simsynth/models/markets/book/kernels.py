@@ -352,3 +352,23 @@ def depth(header, levels, side, count, price, volume, orders):
             written += 1
         level += step
     return written
+
+
+@njit(cache=True, nogil=True)
+def resting(header, levels, nodes, order_ids, trader_ids):
+    """Every resting order's id and trader into the two arrays (as long as there are resting
+    orders): bids from the best down, then asks from the best up, levels in time order."""
+    written = 0
+    for side in (BUY, SELL):
+        step = -1 if side == BUY else 1
+        level = header[BEST + side]
+        left = header[RESTING_ORDERS + side]
+        while left > 0:
+            node = levels[HEAD, level]
+            while node != NIL:
+                order_ids[written] = nodes[ORDER_ID, node]
+                trader_ids[written] = nodes[TRADER_ID, node]
+                written += 1
+                left -= 1
+                node = nodes[NEXT, node]
+            level += step
