@@ -47,6 +47,7 @@ COLUMNS = (
     ),
     Column("quantity", pa.int64(), "Units ordered, cancelled, or filled by this trade."),
     Column("counterparty_id", pa.int32(), "A trade's maker (resting order's trader); -1 else."),
+    Column("maker_order_id", pa.int64(), "A trade's resting order; -1 else."),
     Column("best_bid", pa.float64(), "Best bid just after the row's instruction (null: none)."),
     Column("best_ask", pa.float64(), "Best ask just after the row's instruction (null: none)."),
     Column("role", dictionary_type(), ROLE_DOC, ROLES),

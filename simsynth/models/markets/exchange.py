@@ -237,6 +237,8 @@ class Exchange:
         quantity[is_trade] = trades.quantity
         counterparty = np.full(total, NO_TRADER, np.int32)
         counterparty[is_trade] = trades.maker_trader_id
+        maker_order = np.full(total, -1, np.int64)
+        maker_order[is_trade] = maker
         bid = results.best_bid.astype(np.float64)
         bid[results.best_bid < self.book.min_price] = np.nan
         ask = results.best_ask.astype(np.float64)
@@ -265,7 +267,7 @@ class Exchange:
             trader.astype(np.int64),
             episode,
             (order_id, trader, side.astype(np.int32), order_type.astype(np.int32),
-             price, quantity, counterparty, (bid * self.tick_size)[instruction],
+             price, quantity, counterparty, maker_order, (bid * self.tick_size)[instruction],
              (ask * self.tick_size)[instruction], role),
         )  # fmt: skip
 
