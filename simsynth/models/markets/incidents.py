@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field
 
 from simsynth.model import IncidentKind, ParamsModel
-from simsynth.units import Duration
+from simsynth.units import Duration, Rate
 
 Side = Literal["buy", "sell", "random"]
 
@@ -93,9 +93,9 @@ class FlashCrashParams(ParamsModel):
 
 
 MANIPULATION_LABELS = (
-    "the acting trader's orders, cancels and trades are labelled with role `manipulator`; trades "
-    "against its resting orders with role `victim`; the episode's entities are those traders. "
-    "Everyone else's rows stay normal. The acting trader is an ordinary trader, whose rows "
+    "the acting traders' orders, cancels and trades are labelled with role `manipulator`; "
+    "trades against their resting orders with role `victim`; the episode's entities are those "
+    "traders. Everyone else's rows stay normal. Acting traders are ordinary traders, whose rows "
     "outside the episode are normal."
 )
 WINDOW_LABELS = (
