@@ -41,6 +41,10 @@ BUILTINS: tuple[ModelEntry, ...] = (
         "simsynth.models.markets.order_flow.model:OrderFlow",
     ),
     ModelEntry(
+        "markets.traders",
+        "simsynth.models.markets.traders.model:Traders",
+    ),
+    ModelEntry(
         "traffic.road_network",
         "simsynth.models.traffic.road_network.model:RoadNetwork",
     ),

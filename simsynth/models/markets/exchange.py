@@ -16,6 +16,7 @@ no-op, as it would be on a real venue.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -187,6 +188,8 @@ class Exchange:
         """Last trade price in ticks (the initial price before any trade)."""
         self.volume = 0
         self.trade_count = 0
+        self.on_trades: Callable[[Trades], None] | None = None
+        """Called with the fills of every batch that made some (e.g. to track positions)."""
 
     def batch(self) -> OrderBatch:
         """A new, empty batch of instructions for this exchange."""
@@ -258,6 +261,8 @@ class Exchange:
             role[outside] = AFFECTED
         self._touch(episode, trader, counterparty)
         if trades.size:
+            if self.on_trades is not None:
+                self.on_trades(trades)
             self.reference_price = int(trades.price[-1])
             self.volume += int(trades.quantity.sum())
             self.trade_count += trades.size

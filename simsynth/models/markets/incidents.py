@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field
 
 from simsynth.model import IncidentKind, ParamsModel
-from simsynth.units import Duration, Rate
+from simsynth.units import Duration
 
 Side = Literal["buy", "sell", "random"]
 
@@ -89,7 +89,15 @@ class FlashCrashParams(ParamsModel):
         400.0, gt=0, le=1e6, description="Quantity sold, x the mean ordinary size (+-30 %)."
     )
     sweep: Duration = Field(60.0, gt=0, description="Seconds over which the seller sells.")
-    slices: int = Field(30, ge=1, le=10_000, description="Market orders the sale is cut into.")
+    slices: int = Field(30, ge=1, le=10_000, description="Orders the sale is cut into.")
+    floor: float = Field(
+        0.05,
+        gt=0,
+        lt=1,
+        description="The seller sells down to this fraction below the price at the start: "
+        "each slice is a limit order at that floor, which takes every bid above it and rests "
+        "at it.",
+    )
 
 
 MANIPULATION_LABELS = (
@@ -129,7 +137,7 @@ KINDS = {
     ),
     "flash_crash": IncidentKind(
         FlashCrashParams,
-        "Liquidity withdrawal plus a seller sweeping the book with market orders.",
+        "Liquidity withdrawal plus a seller sweeping the book down to a floor price.",
         WINDOW_LABELS,
     ),
 }

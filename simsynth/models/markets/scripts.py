@@ -230,10 +230,12 @@ def flash_crash(actor: Actor, params: FlashCrashParams) -> Script:
     exchange.open_window(actor.episode_id)
     venue.withdraw_liquidity(params.share)
     total = actor.size(params.size)
+    floor = max(exchange.book.min_price, round(exchange.mid() * (1 - params.floor)))
     sold, low = 0, start_price
     for index in range(params.slices):
         yield actor.about(params.sweep / params.slices)
-        sold += actor.market(SELL, total // params.slices + (index < total % params.slices)).filled
+        quantity = total // params.slices + (index < total % params.slices)
+        sold += actor.limit(SELL, floor, quantity)[1].filled
         low = min(low, actor.price())
     yield max(start + params.withdrawal - venue.now, 0.0)
     venue.restore_liquidity()
