@@ -23,7 +23,7 @@ import numpy as np
 
 from simsynth.episodes import NO_EPISODE, EpisodeLog
 from simsynth.incidents import EpisodeId
-from simsynth.models.markets.book import BUY, CANCEL, LIMIT, MARKET, OrderBook, Orders
+from simsynth.models.markets.book import ALL, BUY, CANCEL, LIMIT, MARKET, OrderBook, Orders
 from simsynth.models.markets.book.orders import Results, Trades
 from simsynth.models.markets.columns import (
     AFFECTED,
@@ -41,6 +41,36 @@ from simsynth.models.markets.columns import (
 from simsynth.models.markets.params import MarketParams
 from simsynth.sink import EventSink
 from simsynth.units import Seconds
+
+PENDING_INSTRUCTIONS = 8192
+"""Instructions recorded before their rows are emitted (vectorised labelling of many small
+batches at once costs a fraction of one pass per batch)."""
+
+
+def _concatenated(
+    pending: list[tuple[Instructions, Results, Trades, EpisodeId]],
+) -> tuple[Instructions, Results, Trades, np.ndarray]:
+    """Several recorded batches as one (fills renumbered to the joined instructions)."""
+    batches = [entry[0] for entry in pending]
+    sizes = np.array([b.orders.size for b in batches])
+    offsets = np.cumsum(sizes) - sizes
+    batch = Instructions(
+        np.concatenate([b.time for b in batches]),
+        Orders(
+            *(np.concatenate(columns) for columns in zip(*(b.orders for b in batches), strict=True))
+        ),
+        np.concatenate([b.episode for b in batches]),
+        np.concatenate([b.role for b in batches]),
+    )
+    results = Results(
+        *(np.concatenate(c) for c in zip(*(entry[1] for entry in pending), strict=True))
+    )
+    trades = [entry[2] for entry in pending]
+    joined = Trades(*(np.concatenate(c) for c in zip(*trades, strict=True)))
+    shift = np.repeat(offsets, [t.size for t in trades])
+    trades_out = joined._replace(order_index=joined.order_index + shift)
+    windows = np.repeat([entry[3] for entry in pending], sizes)
+    return batch, results, trades_out, windows
 
 
 class OrderRegistry:
@@ -145,7 +175,7 @@ class OrderBatch:
         role: int = NORMAL,
     ) -> None:
         """Add the cancel of whatever rests of `order_id`."""
-        self._rows.append((time, CANCEL, BUY, 0, np.iinfo(np.int64).max, order_id, trader_id,
+        self._rows.append((time, CANCEL, BUY, 0, ALL, order_id, trader_id,
                            episode, role))  # fmt: skip
 
     def _add(self, time: Seconds, kind: int, trader_id: int, side: int, price: int,
@@ -188,6 +218,8 @@ class Exchange:
         """Last trade price in ticks (the initial price before any trade)."""
         self.volume = 0
         self.trade_count = 0
+        self._pending: list[tuple[Instructions, Results, Trades, EpisodeId]] = []
+        self._pending_size = 0
         self.on_trades: Callable[[Trades], None] | None = None
         """Called with the fills of every batch that made some (e.g. to track positions)."""
 
@@ -209,8 +241,37 @@ class Exchange:
         return results
 
     def record(self, batch: Instructions, results: Results, trades: Trades) -> None:
-        """Emit the rows of a batch that has been carried out on the book: per accepted
-        instruction its order or cancel row, then its fills."""
+        """Account for a batch that has been carried out on the book; its rows are emitted with
+        the next `flush` (small batches are labelled and emitted many at a time)."""
+        if trades.size:
+            if self.on_trades is not None:
+                self.on_trades(trades)
+            self.reference_price = int(trades.price[-1])
+            self.volume += int(trades.quantity.sum())
+            self.trade_count += trades.size
+        self._pending.append((batch, results, trades, self.window_episode))
+        self._pending_size += batch.orders.size
+        if self._pending_size >= PENDING_INSTRUCTIONS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Emit the rows of every batch recorded so far: per accepted instruction its order or
+        cancel row, then its fills."""
+        if not self._pending:
+            return
+        pending, self._pending, self._pending_size = self._pending, [], 0
+        if len(pending) == 1:
+            batch, results, trades, window = pending[0]
+            windows = np.full(batch.orders.size, window, np.int64)
+        else:
+            batch, results, trades, windows = _concatenated(pending)
+        self._emit(batch, results, trades, windows)
+
+    def _emit(
+        self, batch: Instructions, results: Results, trades: Trades, windows: np.ndarray
+    ) -> None:
+        """The rows of one batch of instructions, `windows` the market-wide episode open when
+        each was carried out."""
         orders, registry = batch.orders, self.registry
         accepted = results.status >= 0
         is_cancel = orders.kind == CANCEL
@@ -255,17 +316,10 @@ class Exchange:
         )
         episode[by_maker] = registry.episode[maker[by_maker[is_trade]]]
         role[by_maker] = VICTIM
-        if self.window_episode != NO_EPISODE:
-            outside = episode == NO_EPISODE
-            episode[outside] = self.window_episode
-            role[outside] = AFFECTED
+        in_window = (episode == NO_EPISODE) & (windows[instruction] != NO_EPISODE)
+        episode[in_window] = windows[instruction][in_window]
+        role[in_window] = AFFECTED
         self._touch(episode, trader, counterparty)
-        if trades.size:
-            if self.on_trades is not None:
-                self.on_trades(trades)
-            self.reference_price = int(trades.price[-1])
-            self.volume += int(trades.quantity.sum())
-            self.trade_count += trades.size
         self.events.emit_columns(
             batch.time[instruction],
             event_type,

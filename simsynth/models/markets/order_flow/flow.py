@@ -90,15 +90,16 @@ class ZeroIntelligenceFlow:
                 exchange.book.grow(book_kernels.NEED_TRADES)
 
     def _record(self, written: int, fills: int) -> None:
+        """Hand the kernel's output to the exchange (as copies: the buffers are reused)."""
         results = self.results[:, :written]
         instructions = Instructions(
-            self.times[:written],
-            Orders(*(column[:written] for column in self.orders)),
+            self.times[:written].copy(),
+            Orders(*(column[:written].copy() for column in self.orders)),
             self._no_episode[:written],
             self._normal[:written],
         )
         self.exchange.record(
             instructions,
-            Results(results[0].astype(CODE), *results[1:]),
+            Results(results[0].astype(CODE), *results[1:].copy()),
             self.exchange.book.trades_from_buffer(fills),
         )

@@ -105,6 +105,7 @@ class OrderFlow(SimModel):
             self.env.run(until=until)
 
     def finish(self) -> None:
+        self.exchange.flush()
         self.metrics.flush()
 
     # --- the venue incident scripts act on -----------------------------------------------------

@@ -97,6 +97,7 @@ class Traders(mesa.Model, SimModel):
         self.by_id = {trader.unique_id: trader for trader in self.traders}
         self.market_makers = [t for t in self.traders if isinstance(t, MarketMaker)]
         self.switchers = [t for t in self.traders if isinstance(t, Speculator) and t.switches]
+        self._chartist = np.array([s.strategy == CHARTIST for s in self.switchers], bool)
         self.ordinary_ids = [t.unique_id for t in self.traders if not isinstance(t, MarketMaker)]
         self.activity = np.array([t.rate * params.step for t in self.traders])
         self._position = {t: i for i, t in enumerate(self.traders)}
@@ -185,7 +186,7 @@ class Traders(mesa.Model, SimModel):
         switching, step = self.params.switching, self.params.step
         if not self.switchers:
             return
-        chartist = np.array([s.strategy == CHARTIST for s in self.switchers])
+        chartist = self._chartist
         share = chartist.mean()
         herding = switching.idiosyncratic * len(self.switchers) / switching.alpha
         other = np.where(chartist, 1.0 - share, share)
@@ -196,6 +197,7 @@ class Traders(mesa.Model, SimModel):
         for index in np.flatnonzero(flips).tolist():
             speculator = self.switchers[index]
             speculator.switch()
+            chartist[index] = speculator.strategy == CHARTIST
             self.activity[self._position[speculator]] = speculator.rate * step
 
     def advance(self, until: Seconds) -> None:
@@ -203,6 +205,7 @@ class Traders(mesa.Model, SimModel):
             self.step()
 
     def finish(self) -> None:
+        self.exchange.flush()
         self.metrics.flush()
 
     def entities(self) -> pa.Table:
