@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field
 
 from simsynth.model import IncidentKind, ParamsModel
-from simsynth.units import Duration
+from simsynth.units import Duration, Rate
 
 Side = Literal["buy", "sell", "random"]
 
@@ -44,7 +44,7 @@ class PumpAndDumpParams(ParamsModel):
     accounts: int = Field(3, ge=1, le=100, description="Colluding accounts.")
     pump: Duration = Field(900.0, gt=0, description="Length of the buying phase.")
     dump: Duration = Field(600.0, gt=0, description="Length of the selling phase.")
-    order_rate: float = Field(0.1, gt=0, le=100, description="Orders per second per account.")
+    order_rate: Rate = Field(0.1, gt=0, le=100, description="Orders per time per account.")
     size: float = Field(
         2.0, gt=0, le=1000, description="Order size, x the mean ordinary size (+-30 %)."
     )
