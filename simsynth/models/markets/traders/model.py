@@ -20,6 +20,7 @@ import mesa
 import numpy as np
 import pyarrow as pa
 
+from simsynth import draws
 from simsynth.model import Column, IncidentKind, RunContext, SimModel
 from simsynth.models.markets.book import BUY, Trades
 from simsynth.models.markets.columns import COLUMNS, EVENT_TYPES, METRICS
@@ -27,6 +28,7 @@ from simsynth.models.markets.exchange import Exchange
 from simsynth.models.markets.incidents import KINDS
 from simsynth.models.markets.metrics import MetricsSampler
 from simsynth.models.markets.scripts import ScriptClock, script
+from simsynth.models.markets.traders.activation import Activations
 from simsynth.models.markets.traders.agents import (
     CHARTIST,
     FUNDAMENTALIST,
@@ -68,7 +70,9 @@ class Traders(mesa.Model, SimModel):
         initial = self.exchange.reference_price
         kept = math.ceil(params.chartists.horizon_max / params.step) + 2
         self.market_view = Market(float(initial), math.log(initial), kept)
-        self._fundamental_rng = context.seeds.rng("fundamental")
+        fundamental = context.seeds.rng("fundamental")
+        self._normal = draws.BlockDraws(fundamental.standard_normal)
+        self._uniform = draws.BlockDraws(fundamental.random)
         self._populate()
         self.step_index = 0
         self.now: Seconds = 0.0
@@ -98,9 +102,10 @@ class Traders(mesa.Model, SimModel):
         self.market_makers = [t for t in self.traders if isinstance(t, MarketMaker)]
         self.switchers = [t for t in self.traders if isinstance(t, Speculator) and t.switches]
         self._chartist = np.array([s.strategy == CHARTIST for s in self.switchers], bool)
+        self._chartists = int(self._chartist.sum())
         self.ordinary_ids = [t.unique_id for t in self.traders if not isinstance(t, MarketMaker)]
-        self.activity = np.array([t.rate * params.step for t in self.traders])
         self._position = {t: i for i, t in enumerate(self.traders)}
+        self.activations = Activations([t.rate for t in self.traders], self.rng)
 
     def _open(self) -> None:
         """The opening book: the market makers quote around the initial price."""
@@ -144,22 +149,21 @@ class Traders(mesa.Model, SimModel):
     # --- the step ---------------------------------------------------------------------------
 
     def step(self) -> None:
-        params, rng = self.params, self.rng
+        params = self.params
         start = self.step_index * params.step
+        end = start + params.step
         self._move_fundamental()
-        self._herd()
+        self._herd(start)
         book = self.exchange.book
         self.market_view.observe(book.best_bid(), book.best_ask(), self.step_index)
-        active = np.flatnonzero(rng.random(len(self.traders)) < self.activity)
-        times = start + np.sort(rng.uniform(0.0, params.step, len(active)))
-        for index, time in zip(rng.permutation(active).tolist(), times.tolist(), strict=True):
+        for time, index in self.activations.until(end):
             if self.scripts.next_time() <= time:
                 self._wake_scripts(time)
             self.decision_time = time
             self.traders[index].step()
-        self._wake_scripts(start + params.step, inclusive=False)
+        self._wake_scripts(end, inclusive=False)
         self.step_index += 1
-        self.now = self.step_index * params.step
+        self.now = end
         while self._next_metrics <= self.now:
             self.metrics.sample(self._next_metrics)
             self._next_metrics += params.metrics_every
@@ -174,31 +178,39 @@ class Traders(mesa.Model, SimModel):
 
     def _move_fundamental(self) -> None:
         fundamental, step = self.params.fundamental, self.params.step
-        rng = self._fundamental_rng
-        change = fundamental.volatility * math.sqrt(step / 60.0) * rng.standard_normal()
-        if fundamental.news_rate and rng.random() < fundamental.news_rate * step:
-            change += rng.normal(0.0, fundamental.news_size)
+        change = fundamental.volatility * math.sqrt(step / 60.0) * self._normal()
+        if fundamental.news_rate and self._uniform() < fundamental.news_rate * step:
+            change += fundamental.news_size * self._normal()
         self.market_view.log_value += change
 
-    def _herd(self) -> None:
+    def _herd(self, now: Seconds) -> None:
         """Kirman's recruitment: each switching speculator adopts the other rule with
-        probability (epsilon + h x share of the other group) x step."""
-        switching, step = self.params.switching, self.params.step
+        probability (epsilon + h x share of the other group) x step, h = epsilon x count /
+        alpha. Drawn as one binomial count per group and a uniform choice within it (the same
+        law as a draw per speculator)."""
         if not self.switchers:
             return
+        switching, step, rng = self.params.switching, self.params.step, self.rng
         chartist = self._chartist
-        share = chartist.mean()
-        herding = switching.idiosyncratic * len(self.switchers) / switching.alpha
-        other = np.where(chartist, 1.0 - share, share)
-        flips = (
-            self.rng.random(len(self.switchers))
-            < (switching.idiosyncratic + herding * other) * step
-        )
-        for index in np.flatnonzero(flips).tolist():
+        count = len(chartist)
+        share = self._chartists / count
+        herding = switching.idiosyncratic * count / switching.alpha
+        join = (switching.idiosyncratic + herding * share) * step
+        leave = (switching.idiosyncratic + herding * (1 - share)) * step
+        to_chartist = rng.binomial(count - self._chartists, join)
+        to_fundamentalist = rng.binomial(self._chartists, leave)
+        if not to_chartist and not to_fundamentalist:
+            return
+        flips = [
+            rng.choice(np.flatnonzero(~chartist), to_chartist, replace=False),
+            rng.choice(np.flatnonzero(chartist), to_fundamentalist, replace=False),
+        ]
+        for index in np.concatenate(flips).tolist():
             speculator = self.switchers[index]
             speculator.switch()
             chartist[index] = speculator.strategy == CHARTIST
-            self.activity[self._position[speculator]] = speculator.rate * step
+            self.activations.change_rate(self._position[speculator], speculator.rate, now)
+        self._chartists = int(chartist.sum())
 
     def advance(self, until: Seconds) -> None:
         while (self.step_index + 1) * self.params.step <= until + 1e-9:
