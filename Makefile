@@ -32,6 +32,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/road_network_throughput.py
 	$(BIN)/python benchmarks/road_network_city.py
 	$(BIN)/python benchmarks/order_book_throughput.py
+	$(BIN)/python benchmarks/order_flow_throughput.py
+	$(BIN)/python benchmarks/traders_throughput.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

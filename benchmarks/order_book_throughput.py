@@ -153,16 +153,18 @@ class PythonBook:
         self.live[side][price] += 1
         self.orders[entry[0]] = (side, price, entry)
 
-    def cancel(self, order_id: int) -> None:
+    def cancel(self, order_id: int) -> int:
+        """Take what rests of an order off the book; that quantity (0: it no longer rests)."""
         found = self.orders.pop(order_id, None)
         if found is None:
-            return
+            return 0
         side, price, entry = found
-        entry[2] = 0
+        cancelled, entry[2] = entry[2], 0
         live = self.live[side]
         live[price] -= 1
         if not live[price]:
             del self.levels[side][price], live[price]
+        return cancelled
 
 
 def run_python(columns: list[list[int]]) -> tuple[int, PythonBook]:

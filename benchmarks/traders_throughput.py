@@ -33,7 +33,6 @@ from collections import deque
 from pathlib import Path
 
 import mesa
-import numpy as np
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -238,6 +237,9 @@ def main() -> None:
     def public_api(path: Path) -> int:
         return simsynth.run(scenario, out=path, overwrite=True)["counts"]["events"]
 
+    def model_only(_: Path) -> int:
+        return run_model_only(scenario)
+
     def reference(_: Path) -> int:
         rows, kinds = run_reference(seconds)
         reference_kinds.update(kinds)
@@ -250,8 +252,7 @@ def main() -> None:
     reference_name = "idiomatic Mesa: shuffle_do, pure-Python book, tuples (reference)"
     contenders = [
         Contender("simsynth.run: Mesa agents + numba book, labelled Parquet", public_api),
-        Contender("simsynth model, rows counted (internal API)",
-                  lambda _: run_model_only(scenario)),  # fmt: skip
+        Contender("simsynth model, rows counted (internal API)", model_only),
         Contender(reference_name, reference),
     ]
     measure(contenders, 1 if options.quick else (options.repeats or 3), directory)

@@ -44,6 +44,22 @@ FIGURES = re.compile(r"[\d,]+ +\d+\.\d\d +[\d,]+ +[\d,]+$")
             ["simsynth.run (model + Parquet)", "bare SimPy intersection (reference)"],
         ),
         ("order_book_throughput.py", ["numba book, one batch", "pure Python book (reference)"]),
+        (
+            "order_flow_throughput.py",
+            [
+                "simsynth.run (model + Parquet)",
+                "simsynth model, rows discarded",
+                "bare SimPy + Parquet (reference)",
+                "bare SimPy, rows counted",
+            ],
+        ),
+        (
+            "traders_throughput.py",
+            [
+                "simsynth.run: Mesa agents + numba book, labelled Parquet",
+                "idiomatic Mesa: shuffle_do, pure-Python book, tuples (reference)",
+            ],
+        ),
     ],
 )
 def test_benchmark_script_prints_its_table(script, rows, tmp_path):

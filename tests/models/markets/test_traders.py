@@ -117,8 +117,8 @@ def test_market_makers_respect_their_inventory_limit(crash_and_calm):
     entities = pd.read_parquet(calm / "entities")
     limit = 40  # the default inventory limit
     for maker in entities.loc[entities["kind"] == "market_maker", "entity_id"]:
-        trades = events[(events["event_type"] == "trade") &
-                        ((events["trader_id"] == maker) | (events["counterparty_id"] == maker))]  # fmt: skip
+        involved = (events["trader_id"] == maker) | (events["counterparty_id"] == maker)
+        trades = events[(events["event_type"] == "trade") & involved]
         bought = np.where((trades["trader_id"] == maker) == (trades["side"] == "buy"),
                           trades["quantity"], -trades["quantity"])  # fmt: skip
         inventory = np.cumsum(bought)
