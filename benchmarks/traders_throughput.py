@@ -16,8 +16,10 @@ simulated time T by:
   called once per instruction, and one tuple per row (order, effective cancel, trade) appended
   to a list, with the quotes after each instruction; nothing written to disk.
 
-Rows per simulated second of each event type are printed for both models (they follow the same
-rules with different random streams, so they agree to within a few per cent, not exactly).
+Rows per simulated second of each event type are printed for both models. They follow the same
+rules with different random streams; the herding regimes last hours, so over one day the mix of
+chartists (market orders, trades) and fundamentalists (limit orders, cancels) differs between
+the two and the rates agree only roughly (orders per second closely).
 Figures are printed, never checked.
 
     python benchmarks/traders_throughput.py           # one 6.5-hour day per contender

@@ -1,10 +1,10 @@
 """`markets.traders`: heterogeneous traders (Mesa agents) on a numba limit order book.
 
-Time advances in steps of `step` seconds. In each step the fundamental value moves, switching
-speculators herd (Kirman 1993), and every trader is activated with probability rate x step; the
-active ones decide, in the order of their random decision times within the step, on the market
-as it stood at the step's start, and their instructions are carried out at those times. Incident
-scripts due within the step act at their own times, between the traders' instructions.
+Time advances in steps of `step` seconds. In each step the fundamental value moves and switching
+speculators herd (Kirman 1993); every trader acts at the events of its own Poisson process
+(`activation`), and those that fall within the step decide, in time order, on the market as it
+stood at the step's start; their instructions are carried out at their times. Incident scripts
+due within the step act at their own times, between the traders' instructions.
 
 Volatility clustering and fat tails come from the herding: the chartist share wanders between
 0 and 1 over hours (its law close to Beta(alpha, alpha)); chartists mostly take liquidity, so a
