@@ -25,10 +25,16 @@ from simsynth.units import Seconds
 
 NORMAL = "normal"
 PARQUET_OPTIONS: dict[str, object] = {"compression": "zstd", "write_statistics": True}
-COLUMN_ENCODINGS = {"event_id": "DELTA_BINARY_PACKED", "time": "BYTE_STREAM_SPLIT"}
+COLUMN_ENCODINGS = {
+    "event_id": "DELTA_BINARY_PACKED",
+    "time": "BYTE_STREAM_SPLIT",
+    "timestamp": "DELTA_BINARY_PACKED",
+}
 """Encodings that suit the core columns better than a dictionary: event ids count up by one
-(delta packing stores them in almost nothing), times are distinct floats (byte-stream split
-lets zstd find their shared exponent bytes). Both encode several times faster, too."""
+and timestamps (integer microseconds) never go down (delta packing stores them in a few bits
+each), times are distinct floats (byte-stream split lets zstd find their shared exponent
+bytes). All encode several times faster, too: a dictionary attempt on a timestamp column cost
+half of a card-network row group's encoding time, and its file was a fifth larger."""
 DEFAULT_ROWS_PER_FLUSH = 1 << 17
 _CORE_DTYPES = (np.dtype(np.float64), np.dtype(np.int32), np.dtype(np.int64), np.dtype(np.int64))
 """numpy types of the values a model passes: time, event type code, entity id, episode id."""
