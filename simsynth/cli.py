@@ -107,6 +107,24 @@ def _print_summary(directory: Path, manifest: dict[str, Any]) -> None:
 
 
 @app.command()
+def plot(
+    dataset: Annotated[Path, typer.Argument(help="Dataset directory written by `run`.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write the PNGs (default: DATASET/plots).")
+    ] = None,
+) -> None:
+    """Write the figures of a finished dataset: a timeline and the model's overview, per run."""
+    from simsynth.figures import read_manifest, write_figures
+
+    with reporting_errors():
+        manifest = read_manifest(dataset)
+        target = out if out is not None else dataset / "plots"
+        for run in manifest["runs"]:
+            for path in write_figures(dataset, run["run_id"], manifest["scenario"], target):
+                console.print(str(path))
+
+
+@app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
 ) -> None:

@@ -95,6 +95,9 @@ class SimModel(ABC):
     (e.g. a near miss), with how it detects them; scenarios cannot schedule them."""
     tables: ClassVar[dict[str, tuple[Column, ...]]] = {}
     """Auxiliary tables streamed beside the events (name -> columns after `time`)."""
+    overview: ClassVar[str] = ""
+    """"module:function" drawing the model's overview figures of a finished run (see
+    `simsynth.figures`); empty for none. Kept apart so that running never imports matplotlib."""
 
     @classmethod
     def event_columns(cls, params: ParamsModel) -> tuple[Column, ...]:

@@ -19,7 +19,7 @@ from simsynth import registry
 from simsynth.dataset import DatasetWriter
 from simsynth.incidents import schedule
 from simsynth.model import RunContext
-from simsynth.recorder import RunCounts, RunRecorder, partition_file
+from simsynth.recorder import RunCounts, RunRecorder
 from simsynth.scenario import Scenario, load_scenario
 from simsynth.seeding import RunId, RunSeeds
 from simsynth.units import Seconds
@@ -112,15 +112,10 @@ def run(
 
 
 def write_plots(scenario: Scenario, root: Path, run_id: RunId) -> None:
-    """Figures of one run under `root/plots/`."""
-    from simsynth.plots import timeline
+    """Figures of one run under `root/plots/`: the timeline and the model's overview."""
+    from simsynth.figures import write_figures
 
-    timeline(
-        partition_file(root, "events", run_id),
-        partition_file(root, "episodes", run_id),
-        scenario.duration,
-        root / "plots" / f"timeline-run{run_id}.png",
-    )
+    write_figures(root, run_id, scenario.model_dump(mode="json"), root / "plots")
 
 
 def package_versions() -> dict[str, str]:

@@ -61,6 +61,7 @@ class OrderFlow(SimModel):
     event_types = EVENT_TYPES
     columns = COLUMNS
     tables: ClassVar[dict[str, tuple[Column, ...]]] = {"metrics": METRICS}
+    overview = "simsynth.models.markets.figures:overview"
 
     def __init__(self, context: RunContext):
         params: OrderFlowParams = context.params  # type: ignore[assignment]

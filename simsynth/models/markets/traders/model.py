@@ -58,6 +58,7 @@ class Traders(mesa.Model, SimModel):
     event_types = EVENT_TYPES
     columns = COLUMNS
     tables: ClassVar[dict[str, tuple[Column, ...]]] = {"metrics": METRICS}
+    overview = "simsynth.models.markets.figures:overview"
 
     def __init__(self, context: RunContext):
         super().__init__(rng=context.seeds.rng("traders"))

@@ -1,0 +1,125 @@
+"""Figures of a finished dataset: the generic timeline and each model's overview figures.
+
+A model names its overview in `SimModel.overview` ("module:function"); the function gets a
+`RunData` (one run of the dataset, read on demand) and returns named matplotlib figures, which
+are written as PNGs `NAME-runK.png` (by `simsynth plot`, or after `run` when the scenario sets
+`output.plots: true`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+from simsynth import registry
+from simsynth.errors import SimsynthError
+from simsynth.plots import PNG_METADATA, timeline
+from simsynth.recorder import partition_file
+from simsynth.units import Seconds
+
+
+class NotADatasetError(SimsynthError):
+    """The directory given is not a complete simsynth dataset."""
+
+
+class RunData:
+    """One run of a dataset: its scenario and its tables, read when asked for."""
+
+    def __init__(self, root: Path, run_id: int, scenario: dict[str, Any]):
+        self.root = root
+        self.run_id = run_id
+        self.scenario = scenario
+
+    @property
+    def model(self) -> str:
+        return str(self.scenario["model"])
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The run's model params, as the manifest records them (defaults filled in)."""
+        return dict(self.scenario.get("params") or {})
+
+    @property
+    def duration(self) -> Seconds:
+        return float(self.scenario["duration"])
+
+    def file(self, table: str) -> Path:
+        """The run's part file of `table` (events, episodes, entities or an auxiliary table)."""
+        return partition_file(self.root, table, self.run_id)
+
+    def events(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The run's events (only `columns` if given)."""
+        return pd.read_parquet(self.file("events"), columns=list(columns) if columns else None)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Another table of the run: `episodes`, `entities` or an auxiliary table."""
+        return pd.read_parquet(self.file(name))
+
+    @cached_property
+    def episodes(self) -> pd.DataFrame:
+        return self.table("episodes")
+
+
+Overview = Callable[[RunData], dict[str, Figure]]
+"""A model's overview: named figures of one run."""
+
+
+def overview_of(model_key: str) -> Overview | None:
+    """The overview function a model names, if any."""
+    target = getattr(registry.load(model_key), "overview", "")
+    if not target:
+        return None
+    module, _, function = target.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def read_manifest(root: Path) -> dict[str, Any]:
+    """A complete dataset's manifest (NotADatasetError otherwise)."""
+    path = root / "manifest.json"
+    if not path.is_file():
+        raise NotADatasetError(f"{root}: not a simsynth dataset (no manifest.json)")
+    manifest = json.loads(path.read_text())
+    if manifest.get("status") != "complete":
+        raise NotADatasetError(
+            f"{root}: the dataset is not complete (status {manifest.get('status')!r})"
+        )
+    return manifest
+
+
+def write_figures(root: Path, run_id: int, scenario: dict[str, Any], out: Path) -> list[Path]:
+    """The timeline and the model's overview figures of one run, as PNGs under `out`."""
+    run = RunData(root, run_id, scenario)
+    written = [out / f"timeline-run{run_id}.png"]
+    timeline(run.file("events"), run.file("episodes"), run.duration, written[0])
+    overview = overview_of(run.model)
+    for name, figure in (overview(run) if overview else {}).items():
+        path = out / f"{name}-run{run_id}.png"
+        figure.savefig(path, metadata=PNG_METADATA)
+        plt.close(figure)
+        written.append(path)
+    return written
+
+
+def shade_episodes(axis: plt.Axes, episodes: pd.DataFrame, scale: float = 1.0) -> None:
+    """Shade each episode's window on a time axis (time divided by `scale`), one colour per
+    kind, with a legend entry per kind."""
+    kinds = sorted(episodes["kind"].astype(str).unique())
+    colors = dict(zip(kinds, plt.get_cmap("tab10").colors, strict=False))
+    seen: set[str] = set()
+    for kind, start, end in episodes[["kind", "start_time", "end_time"]].itertuples(index=False):
+        kind = str(kind)
+        axis.axvspan(start / scale, max(end, start + scale / 100) / scale, color=colors[kind],
+                     alpha=0.25, lw=0, label=None if kind in seen else kind)  # fmt: skip
+        seen.add(kind)

@@ -1,0 +1,66 @@
+"""`simsynth plot`: figures of a finished dataset, the markets overview, and bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simsynth.figures import RunData, read_manifest
+from simsynth.models.markets.figures import overview
+from tests.conftest import run_model
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def market(tmp_path_factory):
+    """Forty minutes of order flow with a fat finger and a liquidity withdrawal."""
+    return run_model(tmp_path_factory.mktemp("market"), "markets.order_flow", {
+        "seed": 3, "duration": "40min",
+        "incidents": [{"kind": "fat_finger", "at": "10min"},
+                      {"kind": "liquidity_withdrawal", "at": "25min"}],
+    })  # fmt: skip
+
+
+def test_plot_writes_the_timeline_and_the_models_overview_reproducibly(market, cli, tmp_path):
+    first = cli("plot", market, "--out", tmp_path / "a")
+    second = cli("plot", market, "--out", tmp_path / "b")
+    assert first.exit_code == 0 and second.exit_code == 0, first.output
+    names = {"timeline-run0.png", "price-run0.png", "liquidity-run0.png"}
+    assert {p.name for p in (tmp_path / "a").iterdir()} == names
+    for name in names:
+        png = (tmp_path / "a" / name).read_bytes()
+        assert png.startswith(PNG_SIGNATURE)
+        assert png == (tmp_path / "b" / name).read_bytes()
+
+
+def test_price_figure_draws_the_metrics_mid_and_every_labelled_trade(market):
+    manifest = read_manifest(market)
+    run = RunData(market, 0, manifest["scenario"])
+    figures = overview(run)
+    axis = figures["price"].axes[0]
+    metrics = pd.read_parquet(market / "metrics")
+    (mid,) = [line for line in axis.get_lines() if line.get_label().startswith("mid")]
+    assert np.allclose(mid.get_ydata(), metrics["mid"], equal_nan=True)
+    events = pd.read_parquet(market / "events")
+    labelled = events[(events["event_type"] == "trade") & (events["label"] == 1)]
+    (cloud,) = [c for c in axis.collections if c.get_label() == "labelled trades"]
+    assert len(cloud.get_offsets()) == len(labelled) > 0
+    shaded = {patch.get_label() for patch in axis.patches} - {""}
+    assert {"fat_finger", "liquidity_withdrawal"} <= {label.lstrip("_") for label in shaded}
+    assert axis.get_xlabel() == "simulated time (h)" and axis.get_ylabel() == "price"
+
+
+def test_plot_of_a_directory_that_is_no_dataset_exits_2_without_traceback(cli, tmp_path):
+    result = cli("plot", tmp_path)
+    assert result.exit_code == 2
+    assert "not a simsynth dataset" in result.output and "Traceback" not in result.output
+
+
+def test_plot_refuses_an_incomplete_dataset(cli, tmp_path):
+    (tmp_path / "manifest.json").write_text(json.dumps({"status": "running"}))
+    result = cli("plot", tmp_path)
+    assert result.exit_code == 2 and "not complete" in result.output
