@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_SCENARIO := scenarios/contact_center_outage.yaml
 
-.PHONY: install demo test bench lint clean
+.PHONY: install demo test bench gallery lint clean
 
 # The `bench` extra (peer libraries such as ciw) is installed too: the test suite smoke-tests
 # the benchmark scripts.
@@ -34,6 +34,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/order_book_throughput.py
 	$(BIN)/python benchmarks/order_flow_throughput.py
 	$(BIN)/python benchmarks/traders_throughput.py
+
+gallery: $(STAMP)
+	$(BIN)/python visualizations/make_gallery.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

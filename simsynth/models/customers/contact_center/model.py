@@ -80,6 +80,7 @@ class ContactCenter(SimModel):
     key = "customers.contact_center"
     summary = "Callers queue for agents (M/M/c+M); outages and call surges."
     reference = "Erlang C (no abandonment) and Erlang A (exponential patience)"
+    overview = "simsynth.models.customers.contact_center.figures:overview"
     Params = ContactCenterParams
     incident_kinds: ClassVar[dict[str, IncidentKind]] = {
         "outage": IncidentKind(
