@@ -172,3 +172,20 @@ def test_intersection_queues_and_mean_delays_per_approach(tmp_path):
     ).to_numpy()
     heights = np.array([bar.get_height() for bar in delay_axis.patches])
     assert np.allclose(heights, expected)
+    # Webster's delay for each approach, from the formula written out here independently
+    params = run.params
+    (webster,) = [c for c in delay_axis.collections if c.get_label().startswith("Webster")]
+    cycle, lost = params["cycle"], params["lost_time"]
+    splits = {name: phase["split"] for phase in params["phases"] for name in phase["approaches"]}
+    total = sum(phase["split"] for phase in params["phases"])
+    expected_webster = []
+    for name in names:
+        approach = params["approaches"][name]
+        g = (cycle - len(params["phases"]) * lost) * splits[name] / total / cycle
+        q, s = approach["arrival_rate"], approach["saturation_flow"] * approach["lanes"]
+        x = q / (g * s)
+        expected_webster.append(
+            cycle * (1 - g) ** 2 / (2 * (1 - g * x)) + x * x / (2 * q * (1 - x))
+            - 0.65 * (cycle / q**2) ** (1 / 3) * x ** (2 + 5 * g)
+        )  # fmt: skip
+    assert np.allclose(webster.get_offsets()[:, 1], expected_webster)

@@ -9,6 +9,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from simsynth.figures import RunData, shade_episodes
+from simsynth.models.traffic.intersection.params import IntersectionParams
+from simsynth.models.traffic.intersection.signal_plan import SignalPlan
 
 EVENT_COLUMNS = ["time", "event_type", "approach", "delay_s", "queue_len", "label"]
 
@@ -18,7 +20,7 @@ def overview(run: RunData) -> dict[str, Figure]:
     events = run.events(EVENT_COLUMNS)
     return {
         "queues": queues(events, run.episodes, run.duration),
-        "delays": delays(events),
+        "delays": delays(events, webster_delays(run.params)),
     }
 
 
@@ -67,8 +69,22 @@ def mean_delays(events: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(table)
 
 
-def delays(events: pd.DataFrame) -> Figure:
-    """Bars of the mean delay per approach, outside and inside incidents side by side."""
+def webster_delays(params: dict) -> dict[str, float]:
+    """Webster's mean delay of every approach under capacity, for the run's params."""
+    model = IntersectionParams.model_validate(params)
+    plan = SignalPlan.from_params(model)
+    found = {}
+    for name, approach in model.approaches.items():
+        delay = plan.webster_delay(name, approach.arrival_rate, approach.lanes,
+                                   approach.saturation_flow)  # fmt: skip
+        if delay is not None and approach.platoons is None:
+            found[name] = delay
+    return found
+
+
+def delays(events: pd.DataFrame, webster: dict[str, float]) -> Figure:
+    """Bars of the mean delay per approach, outside and inside incidents side by side, with
+    Webster's delay for Poisson arrivals where it applies (no platoons, under capacity)."""
     table = mean_delays(events)
     figure, axis = plt.subplots(figsize=(10, 4.5), dpi=100)
     x = np.arange(len(table))
@@ -80,6 +96,11 @@ def delays(events: pd.DataFrame) -> Figure:
                         label=f"departures {group} ({int(table[f'n {group}'].sum())})")  # fmt: skip
         axis.bar_label(bars, labels=[f"{v:.1f}" if v == v else "" for v in table[group]],
                        fontsize=7, padding=2)  # fmt: skip
+    marked = [(i, webster[name]) for i, name in enumerate(table.index) if name in webster]
+    if marked:
+        axis.scatter([i for i, _ in marked], [d for _, d in marked], marker="_", s=900,
+                     linewidths=2.5, color="black", zorder=3,
+                     label="Webster (1958), Poisson arrivals, no incident")  # fmt: skip
     axis.set_xticks(x, table.index)
     axis.set_xlabel("approach")
     axis.set_ylabel("mean delay per vehicle (s)")

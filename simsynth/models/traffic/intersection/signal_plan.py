@@ -47,3 +47,19 @@ class SignalPlan:
     def capacity(self, approach: str, lanes: int, saturation_flow: PerSecond) -> PerSecond:
         """Vehicles per second the approach can discharge: lambda x s x lanes."""
         return self.green_ratio(approach) * saturation_flow * lanes
+
+    def webster_delay(
+        self, approach: str, flow: PerSecond, lanes: int, saturation_flow: PerSecond
+    ) -> Seconds | None:
+        """Webster's (1958) mean delay per vehicle of an approach with Poisson arrivals at
+        `flow`: uniform + random terms minus his empirical correction; None when the approach
+        is at or over capacity (x >= 1), where the formula does not hold."""
+        green = self.green_ratio(approach)
+        saturation = saturation_flow * lanes
+        x = flow / (green * saturation)
+        if flow <= 0 or x >= 1:
+            return None
+        uniform = self.cycle * (1 - green) ** 2 / (2 * (1 - green * x))
+        random = x * x / (2 * flow * (1 - x))
+        correction = 0.65 * (self.cycle / flow**2) ** (1 / 3) * x ** (2 + 5 * green)
+        return uniform + random - correction
