@@ -74,7 +74,7 @@ def _concatenated(
 
 
 class OrderRegistry:
-    """What the venue remembers of every order id: side, limit price (ticks), episode, role.
+    """What the venue remembers of every order id: side, limit price (ticks) and episode.
 
     Arrays indexed by order id (ids are handed out consecutively from 0), grown by doubling;
     numba kernels that send orders themselves fill them in too.
@@ -84,7 +84,6 @@ class OrderRegistry:
         self.side = np.zeros(capacity, np.int8)
         self.price = np.zeros(capacity, np.int64)
         self.episode = np.full(capacity, NO_EPISODE, np.int64)
-        self.role = np.zeros(capacity, np.int32)
         self.next_id = 0
 
     def reserve(self, count: int) -> None:
@@ -98,7 +97,6 @@ class OrderRegistry:
         self.side = _grown(self.side, size, 0)
         self.price = _grown(self.price, size, 0)
         self.episode = _grown(self.episode, size, NO_EPISODE)
-        self.role = _grown(self.role, size, NORMAL)
 
     def new_id(self) -> int:
         """The next order id (room reserved)."""
@@ -185,9 +183,6 @@ class OrderBatch:
                            role))  # fmt: skip
         return order_id
 
-    def __len__(self) -> int:
-        return len(self._rows)
-
     def send(self) -> Results | None:
         """Carry out the collected instructions in the order they were added (then empty)."""
         if not self._rows:
@@ -235,7 +230,6 @@ class Exchange:
         self.registry.side[ids] = orders.side[new]
         self.registry.price[ids] = orders.price[new]
         self.registry.episode[ids] = batch.episode[new]
-        self.registry.role[ids] = batch.role[new]
         results, trades = self.book.submit(orders)
         self.record(batch, results, trades)
         return results

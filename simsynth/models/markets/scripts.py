@@ -2,8 +2,8 @@
 
 An incident is a script: a generator that acts on the `Venue` (sends orders through its
 exchange, asks it to withdraw liquidity) and yields the seconds to wait before it acts again.
-SimPy models run a script as a process (`simpy_process`); time-stepped Mesa models wake due
-scripts at the start of each step (`ScriptClock`).
+SimPy models run a script as a process (`simpy_process`); time-stepped Mesa models wake each
+due script at its own time, between the traders' instructions of the step (`ScriptClock`).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ import math
 
 from numba import njit
 
+from simsynth.episodes import NO_EPISODE
 from simsynth.models.markets.book import kernels as book
 from simsynth.models.markets.book.orders import BUY, CANCEL, LIMIT, MARKET, SELL
 
@@ -39,7 +40,6 @@ UNIFORMS_PER_EVENT = 8
 """Uniforms an event needs at most, a cancel's retries aside."""
 TRADE_ORDER_INDEX, TRADE_PRICE = 0, 5
 """Rows of the trade buffer (see `orders.Trades`)."""
-NO_EPISODE = -1
 
 
 @njit(cache=True, nogil=True)

@@ -38,10 +38,6 @@ class Activations:
             heapq.heappush(heap, (due[index], index))
             yield time, index
 
-    def next_time(self) -> Seconds:
-        """When the next activation is (infinity if none)."""
-        return self._heap[0][0] if self._heap else float("inf")
-
     def change_rate(self, index: int, rate: float, now: Seconds) -> None:
         """Trader `index` acts at `rate` from `now` on."""
         self._rates[index] = rate
