@@ -11,8 +11,7 @@ import pytest
 from simsynth.figures import RunData, read_manifest
 from simsynth.models.markets.figures import overview
 from tests.conftest import run_model
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+from tests.test_plots import PNG_SIGNATURE
 
 
 @pytest.fixture(scope="module")

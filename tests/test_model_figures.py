@@ -14,8 +14,7 @@ import pytest
 
 from simsynth.figures import RunData
 from tests.conftest import run_model
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+from tests.test_plots import PNG_SIGNATURE
 
 
 def overview_of_run(tmp_path: Path, model: str, scenario: dict, names: list[str], name="run"):
