@@ -26,7 +26,8 @@ from matplotlib.figure import Figure
 from simsynth import registry
 from simsynth.errors import SimsynthError
 from simsynth.plots import PNG_METADATA, timeline
-from simsynth.recorder import partition_file
+from simsynth.sink import NORMAL
+from simsynth.stores import partition_file
 from simsynth.units import Seconds
 
 
@@ -115,11 +116,21 @@ def write_figures(root: Path, run_id: int, scenario: dict[str, Any], out: Path) 
 def shade_episodes(axis: plt.Axes, episodes: pd.DataFrame, scale: float = 1.0) -> None:
     """Shade each episode's window on a time axis (time divided by `scale`), one colour per
     kind, with a legend entry per kind."""
-    kinds = sorted(episodes["kind"].astype(str).unique())
-    colors = dict(zip(kinds, plt.get_cmap("tab10").colors, strict=False))
+    colors = kind_colors(episodes)
     seen: set[str] = set()
     for kind, start, end in episodes[["kind", "start_time", "end_time"]].itertuples(index=False):
         kind = str(kind)
         axis.axvspan(start / scale, max(end, start + scale / 100) / scale, color=colors[kind],
                      alpha=0.25, lw=0, label=None if kind in seen else kind)  # fmt: skip
         seen.add(kind)
+
+
+def kind_colors(episodes: pd.DataFrame) -> dict[str, tuple[float, float, float]]:
+    """A colour per episode kind: by the order of the run's label kinds when the column says
+    it (as read from Parquet), so that a kind keeps its colour however many have occurred."""
+    column = episodes["kind"]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        kinds = [str(kind) for kind in column.cat.categories if kind != NORMAL]
+    else:
+        kinds = sorted(column.astype(str).unique())
+    return dict(zip(kinds, plt.get_cmap("tab10").colors, strict=False))

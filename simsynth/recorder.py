@@ -1,9 +1,10 @@
 """Everything one run records, in the partition layout of DESIGN §3.
 
-A `RunRecorder` owns the run's event sink and episode log and writes
-`events/run_id=K/part-0.parquet`, `episodes/run_id=K/part-0.parquet` and, for models that
-describe their entities, `entities/run_id=K/part-0.parquet` under a dataset root, plus one
-`NAME/run_id=K/part-0.parquet` per auxiliary table the model declares (`SimModel.tables`).
+A `RunRecorder` owns the run's event sink and episode log and writes, into its store (a
+dataset partition, see `simsynth.stores`), `events/run_id=K/part-0.parquet`,
+`episodes/run_id=K/part-0.parquet` and, for models that describe their entities,
+`entities/run_id=K/part-0.parquet`, plus one `NAME/run_id=K/part-0.parquet` per auxiliary
+table the model declares (`SimModel.tables`).
 """
 
 from __future__ import annotations
@@ -11,22 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from simsynth.episodes import EpisodeLog
 from simsynth.incidents import Occurrence
 from simsynth.model import Column, SimModel
-from simsynth.seeding import RunId
 from simsynth.sink import DEFAULT_ROWS_PER_FLUSH, NORMAL, EventSink, parquet_options
+from simsynth.stores import RunStore
 from simsynth.tables import TableWriter
-
-
-def partition_file(root: Path, table: str, run_id: RunId) -> Path:
-    """Path of a run's part file of one table, relative to the dataset root."""
-    return root / table / f"run_id={run_id}" / "part-0.parquet"
 
 
 @dataclass
@@ -43,8 +37,7 @@ class RunRecorder:
 
     def __init__(
         self,
-        root: Path,
-        run_id: RunId,
+        store: RunStore,
         model: type[SimModel],
         occurrences: Sequence[Occurrence],
         columns: Sequence[Column],
@@ -52,15 +45,12 @@ class RunRecorder:
         start: datetime | None = None,
         rows_per_flush: int = DEFAULT_ROWS_PER_FLUSH,
     ):
-        self.root = root
-        self.run_id = run_id
+        self.store = store
         label_kinds = (NORMAL, *model.incident_kinds, *model.emergent_kinds)
         self.episodes = EpisodeLog(label_kinds)
         self.episodes.open_scheduled(occurrences)
-        events_path = partition_file(root, "events", run_id)
-        events_path.parent.mkdir(parents=True, exist_ok=True)
         self.events = EventSink(
-            events_path,
+            store.destination("events"),
             event_types=model.event_types,
             columns=columns,
             episodes=self.episodes,
@@ -70,11 +60,15 @@ class RunRecorder:
             metadata={"simsynth.model": model.key},
         )
         self.tables = {
-            name: TableWriter(
-                partition_file(root, name, run_id), columns, {"simsynth.model": model.key}
-            )
+            name: TableWriter(store.destination(name), columns, {"simsynth.model": model.key})
             for name, columns in model.tables.items()
         }
+
+    def flush(self) -> None:
+        """Write out everything buffered so far (the live view reads its store as it goes)."""
+        self.events.sync()
+        for table in self.tables.values():
+            table.flush()
 
     def close(self, entities: pa.Table | None = None) -> RunCounts:
         """Finish the events file, write episodes (and entities, if any); return the counts."""
@@ -94,6 +88,4 @@ class RunRecorder:
             table.abort()
 
     def _write(self, table: str, data: pa.Table) -> None:
-        path = partition_file(self.root, table, self.run_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(data, path, **parquet_options(data.schema))
+        self.store.write(table, data, parquet_options(data.schema))

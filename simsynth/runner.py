@@ -18,10 +18,11 @@ from typing import Any
 from simsynth import registry
 from simsynth.dataset import DatasetWriter
 from simsynth.incidents import schedule
-from simsynth.model import RunContext
+from simsynth.model import RunContext, SimModel
 from simsynth.recorder import RunCounts, RunRecorder
 from simsynth.scenario import Scenario, load_scenario
 from simsynth.seeding import RunId, RunSeeds
+from simsynth.stores import PartitionStore, RunStore
 from simsynth.units import Seconds
 
 Progress = Callable[[Seconds, Seconds], None]
@@ -44,19 +45,8 @@ def run_once(
     scenario: Scenario, run_id: RunId, root: Path, progress: Progress | None = None
 ) -> tuple[RunCounts, RunSeeds]:
     """Simulate one run of `scenario` and write its partition under `root`."""
-    model_class = registry.load(scenario.model)
-    seeds = RunSeeds(scenario.seed, run_id)
-    occurrences = schedule(scenario.incidents, scenario.duration, seeds.rng("incidents"))
-    columns = model_class.event_columns(scenario.params)
-    recorder = RunRecorder(root, run_id, model_class, occurrences, columns, start=scenario.start)
-    context = RunContext(
-        params=scenario.params,
-        duration=scenario.duration,
-        occurrences=occurrences,
-        seeds=seeds,
-        recorder=recorder,
-        start=scenario.start,
-    )
+    model_class, context = prepare_run(scenario, run_id, PartitionStore(root, run_id))
+    recorder = context.recorder
     try:
         model = model_class(context)
         for step in range(1, PROGRESS_STEPS + 1):
@@ -68,7 +58,28 @@ def run_once(
     except BaseException:
         recorder.abort()
         raise
-    return recorder.close(model.entities()), seeds
+    return recorder.close(model.entities()), context.seeds
+
+
+def prepare_run(
+    scenario: Scenario, run_id: RunId, store: RunStore
+) -> tuple[type[SimModel], RunContext]:
+    """The model class of `scenario` and the context of its run `run_id`, recording into
+    `store`: seeds, scheduled incidents and a recorder."""
+    model_class = registry.load(scenario.model)
+    seeds = RunSeeds(scenario.seed, run_id)
+    occurrences = schedule(scenario.incidents, scenario.duration, seeds.rng("incidents"))
+    columns = model_class.event_columns(scenario.params)
+    recorder = RunRecorder(store, model_class, occurrences, columns, start=scenario.start)
+    context = RunContext(
+        params=scenario.params,
+        duration=scenario.duration,
+        occurrences=occurrences,
+        seeds=seeds,
+        recorder=recorder,
+        start=scenario.start,
+    )
+    return model_class, context
 
 
 def run(

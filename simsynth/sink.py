@@ -12,15 +12,14 @@ import contextlib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from simsynth.episodes import EpisodeLog
 from simsynth.incidents import EpisodeId
 from simsynth.model import Column, dictionary_type
+from simsynth.stores import Destination, open_writer
 from simsynth.units import Seconds
 
 NORMAL = "normal"
@@ -90,7 +89,8 @@ def _numpy_dtype(column: Column) -> np.dtype:
 
 
 class EventSink:
-    """Append-only event buffers of one run, flushed to one Parquet file in row groups.
+    """Append-only event buffers of one run, flushed to one Parquet file (or another
+    destination, see `simsynth.stores`) in row groups.
 
     Models call `emit` per event, or `emit_columns` with whole arrays from a kernel. Event types
     and categorical extras are passed as integer codes into the declared category lists.
@@ -105,7 +105,7 @@ class EventSink:
 
     def __init__(
         self,
-        path: Path,
+        destination: Destination,
         *,
         event_types: Sequence[str],
         columns: Sequence[Column],
@@ -138,8 +138,8 @@ class EventSink:
         self.positives: dict[str, int] = {}
         """Positive events per label kind written so far (complete after `close`)."""
         core = [name for name in CORE_COLUMN_DOCS if name in self.schema.names]
-        self._writer = pq.ParquetWriter(
-            path, self.schema, **parquet_options(self.schema, statistics=core)
+        self._writer = open_writer(
+            destination, self.schema, parquet_options(self.schema, statistics=core)
         )
         self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="simsynth-sink")
         self._writing: Future[None] | None = None
@@ -235,6 +235,11 @@ class EventSink:
     ) -> None:
         batch = self._batch(columns, first_id, kind_of_episode)
         self._writer.write_batch(batch, row_group_size=batch.num_rows)
+
+    def sync(self) -> None:
+        """Flush and wait until every event emitted so far is written."""
+        self.flush()
+        self._wait_for_write()
 
     def _wait_for_write(self) -> None:
         """Let the row group being encoded finish (and raise what it raised)."""

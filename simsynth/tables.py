@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from simsynth.model import Column
 from simsynth.sink import column_array, parquet_options
+from simsynth.stores import Destination, open_writer
 
 ROWS_PER_GROUP = 1 << 17
 
@@ -26,7 +25,7 @@ class TableWriter:
 
     def __init__(
         self,
-        path: Path,
+        destination: Destination,
         columns: Sequence[Column],
         metadata: Mapping[str, str] | None = None,
         rows_per_group: int = ROWS_PER_GROUP,
@@ -39,8 +38,7 @@ class TableWriter:
         self._chunks: list[list[np.ndarray]] = []
         self._buffered = 0
         self.rows_written = 0
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = pq.ParquetWriter(path, self.schema, **parquet_options(self.schema, ["time"]))
+        self._writer = open_writer(destination, self.schema, parquet_options(self.schema, ["time"]))
 
     def append(self, time: np.ndarray, *values: np.ndarray) -> None:
         """Add rows: their times and one array per declared column (kept by reference)."""

@@ -114,3 +114,12 @@ Duration = Annotated[float, BeforeValidator(parse_duration), WithJsonSchema(_DUR
 
 Rate = Annotated[float, BeforeValidator(parse_rate), WithJsonSchema(_RATE_SCHEMA)]
 """Pydantic field type: a rate in a scenario file, validated into events per second."""
+
+
+def time_axis(duration: Seconds) -> tuple[float, str]:
+    """The scale (seconds per unit) and unit name that suit a time axis of `duration`."""
+    if duration <= 3 * 3600:
+        return 60.0, "min"
+    if duration <= 4 * 86400:
+        return 3600.0, "h"
+    return 86400.0, "d"

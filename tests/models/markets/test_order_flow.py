@@ -14,6 +14,7 @@ from simsynth.models.markets.book import BUY, SELL
 from simsynth.models.markets.order_flow.model import OrderFlow, OrderFlowParams
 from simsynth.recorder import RunRecorder
 from simsynth.seeding import RunSeeds
+from simsynth.stores import PartitionStore
 from tests.conftest import run_model
 
 MODEL = "markets.order_flow"
@@ -22,7 +23,7 @@ MODEL = "markets.order_flow"
 def built(tmp_path, **params) -> tuple[OrderFlow, RunRecorder]:
     """An order-flow model writing into `tmp_path` (no incidents)."""
     model_params = OrderFlowParams(**params)
-    recorder = RunRecorder(tmp_path, 0, OrderFlow, (), OrderFlow.columns)
+    recorder = RunRecorder(PartitionStore(tmp_path, 0), OrderFlow, (), OrderFlow.columns)
     return OrderFlow(RunContext(model_params, 7200.0, (), RunSeeds(7, 0), recorder)), recorder
 
 

@@ -387,10 +387,11 @@ def test_loop_detectors_are_mesa_agents_reading_the_kernel_counts(tmp_path):
     from simsynth.models.traffic.road_network.params import GridCity, RoadNetworkParams
     from simsynth.recorder import RunRecorder
     from simsynth.seeding import RunSeeds
+    from simsynth.stores import PartitionStore
 
     params = RoadNetworkParams(network=GridCity(rows=3, columns=3), trajectory_every=0)
     columns = RoadNetwork.event_columns(params)
-    recorder = RunRecorder(tmp_path, 0, RoadNetwork, (), columns)
+    recorder = RunRecorder(PartitionStore(tmp_path, 0), RoadNetwork, (), columns)
     model = RoadNetwork(RunContext(params, 600.0, (), RunSeeds(1, 0), recorder))
     assert len(model.detectors) == model.roads.links
     model.advance(59.0)  # the interval's counts are still open at 59 s

@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from simsynth.figures import RunData, shade_episodes
+from simsynth.units import time_axis
 
 EVENT_COLUMNS = ["time", "event_type", "label", "wait_s", "queue_len"]
 
@@ -98,7 +99,7 @@ def wait_distribution(events: pd.DataFrame, params: dict) -> Figure:
 
 def queue_length(events: pd.DataFrame, episodes: pd.DataFrame, duration: float) -> Figure:
     """Callers waiting after every event (a step function of time), episodes shaded."""
-    scale, unit = (60.0, "min") if duration <= 3 * 3600 else (3600.0, "h")
+    scale, unit = time_axis(duration)
     figure, axis = plt.subplots(figsize=(10, 4.5), dpi=100)
     shade_episodes(axis, episodes, scale)
     ordered = events.sort_values("time", kind="stable")

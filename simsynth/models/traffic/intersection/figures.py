@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from simsynth.figures import RunData, shade_episodes
 from simsynth.models.traffic.intersection.params import IntersectionParams
 from simsynth.models.traffic.intersection.signal_plan import SignalPlan
+from simsynth.units import time_axis
 
 EVENT_COLUMNS = ["time", "event_type", "approach", "delay_s", "queue_len", "label"]
 
@@ -35,7 +36,7 @@ def approaches(events: pd.DataFrame) -> list[str]:
 def queues(events: pd.DataFrame, episodes: pd.DataFrame, duration: float) -> Figure:
     """Vehicles waiting on each approach after each of its events (a step function), episodes
     shaded."""
-    scale, unit = (60.0, "min") if duration <= 3 * 3600 else (3600.0, "h")
+    scale, unit = time_axis(duration)
     figure, axis = plt.subplots(figsize=(10, 5), dpi=100)
     shade_episodes(axis, episodes, scale)
     ordered = events.sort_values("time", kind="stable")

@@ -12,6 +12,7 @@ from simsynth.figures import RunData, shade_episodes
 from simsynth.models.traffic.road_network.graphs import build_graph
 from simsynth.models.traffic.road_network.params import CELL_LENGTH, RoadNetworkParams
 from simsynth.models.traffic.road_network.roads import cells_per_second
+from simsynth.units import time_axis
 
 DETECTOR_COLUMNS = ["time", "event_type", "link_id", "flow_vph", "occupancy", "mean_speed_kmh",
                     "label"]  # fmt: skip
@@ -85,7 +86,7 @@ def fundamental_diagram(
 def detector_speed(detectors: pd.DataFrame, episodes: pd.DataFrame, duration: float) -> Figure:
     """Mean speed of the vehicles crossing any detector per interval (flow-weighted), with the
     episodes shaded."""
-    scale, unit = (60.0, "min") if duration <= 3 * 3600 else (3600.0, "h")
+    scale, unit = time_axis(duration)
     figure, axis = plt.subplots(figsize=(10, 4.5), dpi=100)
     crossing = detectors[detectors["flow_vph"] > 0]
     weighted = (crossing["flow_vph"] * crossing["mean_speed_kmh"]).groupby(crossing["time"]).sum()
