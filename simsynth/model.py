@@ -78,7 +78,11 @@ class RunContext:
 
 
 class SimModel(ABC):
-    """Mixin declaring a simsynth model; Mesa models also subclass `mesa.Model`."""
+    """Mixin declaring a simsynth model; Mesa models also subclass `mesa.Model`.
+
+    Mesa models leave `step()` undefined and call their own time step something else (`tick`):
+    the live view derives a class whose `step()` advances one view step for Mesa's
+    `SolaraViz` (`simsynth.view.live`), and `advance` must not call back into it."""
 
     key: ClassVar[str]
     """Registry key, `<domain>.<name>`."""
@@ -98,6 +102,9 @@ class SimModel(ABC):
     overview: ClassVar[str] = ""
     """"module:function" drawing the model's overview figures of a finished run (see
     `simsynth.figures`); empty for none. Kept apart so that running never imports matplotlib."""
+    views: ClassVar[str] = ""
+    """"module:function" returning the model's panels for the browser views (see
+    `simsynth.view.panels`); empty for none."""
 
     @classmethod
     def event_columns(cls, params: ParamsModel) -> tuple[Column, ...]:

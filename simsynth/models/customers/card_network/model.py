@@ -158,14 +158,14 @@ class CardNetwork(mesa.Model, SimModel):
 
     def advance(self, until: Seconds) -> None:
         while self.now + self.params.step <= until and self.now < self.duration:
-            self.step()
+            self.tick()
 
     def finish(self) -> None:
         while self.now < self.duration:
-            self.step()
+            self.tick()
         self.plans.do("close", self.now)
 
-    def step(self) -> None:
+    def tick(self) -> None:
         start = self.now
         end = min(start + self.params.step, self.duration)
         while self.next_midnight < end:

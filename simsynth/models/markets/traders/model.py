@@ -149,7 +149,7 @@ class Traders(mesa.Model, SimModel):
 
     # --- the step ---------------------------------------------------------------------------
 
-    def step(self) -> None:
+    def tick(self) -> None:
         params = self.params
         start = self.step_index * params.step
         end = start + params.step
@@ -215,7 +215,7 @@ class Traders(mesa.Model, SimModel):
 
     def advance(self, until: Seconds) -> None:
         while (self.step_index + 1) * self.params.step <= until + 1e-9:
-            self.step()
+            self.tick()
 
     def finish(self) -> None:
         self.exchange.flush()

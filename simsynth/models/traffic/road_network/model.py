@@ -201,15 +201,15 @@ class RoadNetwork(mesa.Model, SimModel):
 
     def advance(self, until: Seconds) -> None:
         while self.now + 1 <= until and self.now < self.duration:
-            self.step(until)
+            self.tick(until)
 
     def finish(self) -> None:
         while self.now < self.duration:
-            self.step(self.duration)
+            self.tick(self.duration)
         for controller in list(self.controllers):
             controller.end(self.now)
 
-    def step(self, until: Seconds | None = None) -> None:
+    def tick(self, until: Seconds | None = None) -> None:
         """One second, or as many as nothing outside the kernel needs (up to `until`)."""
         now = float(self.now)
         self._incidents(now)
