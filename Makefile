@@ -8,11 +8,11 @@ DEMO_SCENARIO := scenarios/contact_center_outage.yaml
 .PHONY: install demo test bench gallery lint clean
 
 # The `bench` extra (peer libraries such as ciw) is installed too: the test suite smoke-tests
-# the benchmark scripts.
+# the benchmark scripts; and `viz` (the browser views), which the browser tests load.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench,viz]'
 	touch $@
 
 install: $(STAMP)
@@ -43,4 +43,4 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis test-results

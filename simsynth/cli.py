@@ -125,6 +125,34 @@ def plot(
 
 
 @app.command()
+def view(
+    target: Annotated[
+        Path, typer.Argument(help="Scenario file to run live, or dataset directory to replay.")
+    ],
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free port).")] = 8765,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; anything but loopback exposes the page.")
+    ] = "127.0.0.1",
+) -> None:
+    """Open a run in the browser: a scenario live, or a finished dataset as a replay."""
+    from simsynth.figures import read_manifest
+    from simsynth.scenario import load_scenario
+
+    with reporting_errors():
+        if target.is_dir():
+            read_manifest(target)
+        else:
+            load_scenario(target)
+    try:
+        from simsynth.view.server import serve
+    except ImportError as error:
+        print(f"simsynth view needs the viz extra (pip install 'simsynth[viz]'): {error}",
+              file=sys.stderr)  # fmt: skip
+        raise typer.Exit(BAD_INPUT) from None
+    serve(target, host, port, lambda url: console.print(f"simsynth view: {url} (Ctrl+C stops)"))
+
+
+@app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
 ) -> None:

@@ -126,6 +126,10 @@ class SimModel(ABC):
     def finish(self) -> None:  # noqa: B027 - optional hook
         """Called once after the last `advance`: close open episodes, emit final rows."""
 
+    def flush(self) -> None:  # noqa: B027 - optional hook
+        """Hand every row the model buffers itself to the recorder (the live view calls it
+        after each step, to show what happened so far)."""
+
     def entities(self) -> pa.Table | None:
         """Static attributes of the run's entities, one row per `entity_id` (optional)."""
         return None

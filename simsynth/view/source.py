@@ -1,0 +1,125 @@
+"""What the browser views read: a run's recorded tables up to a moment of simulated time.
+
+`ReplaySource` reads a finished dataset's files (once); `LiveSource` reads the memory store of a
+run that is still going. Panels see only this interface, so every panel works on both.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from simsynth import registry
+from simsynth.episodes import EpisodeLog
+from simsynth.model import ParamsModel
+from simsynth.stores import MemoryStore, partition_file
+from simsynth.units import Seconds
+
+
+class RunSource(ABC):
+    """One run's scenario and its tables as recorded up to a time."""
+
+    def __init__(self, scenario: dict[str, Any]):
+        self.scenario = scenario
+        """The scenario as a manifest records it (JSON values, defaults filled in)."""
+
+    @property
+    def model(self) -> str:
+        return str(self.scenario["model"])
+
+    @property
+    def duration(self) -> Seconds:
+        return float(self.scenario["duration"])
+
+    @cached_property
+    def params(self) -> ParamsModel:
+        """The model's params, validated again into its `Params` class."""
+        return registry.load(self.model).Params.model_validate(self.scenario.get("params") or {})
+
+    @abstractmethod
+    def recorded_until(self) -> Seconds:
+        """The simulated time up to which the tables are complete."""
+
+    @abstractmethod
+    def _frame(self, table: str) -> pd.DataFrame | None:
+        """A whole table as recorded so far, or None if the run has no such table."""
+
+    def has(self, table: str) -> bool:
+        return self._frame(table) is not None
+
+    def events(self, until: Seconds | None = None) -> pd.DataFrame:
+        """The events with `time <= until` (all recorded, without `until`)."""
+        return self.table("events", until)
+
+    def table(self, name: str, until: Seconds | None = None) -> pd.DataFrame:
+        """Rows of a table with `time <= until` (tables without a time column whole)."""
+        frame = self._frame(name)
+        if frame is None:
+            raise KeyError(f"this run has no {name!r} table")
+        if until is None or "time" not in frame.columns:
+            return frame
+        end = int(np.searchsorted(frame["time"].to_numpy(), until, side="right"))
+        return frame.iloc[:end]
+
+    def episodes(self, until: Seconds | None = None) -> pd.DataFrame:
+        """The episodes that have started by `until`, with their windows and params."""
+        frame = self._frame("episodes")
+        assert frame is not None
+        return frame if until is None else frame[frame["start_time"] <= until]
+
+
+class ReplaySource(RunSource):
+    """A run of a finished dataset (each table read once, on first use)."""
+
+    def __init__(self, root: Path, run_id: int, scenario: dict[str, Any]):
+        super().__init__(scenario)
+        self.root = root
+        self.run_id = run_id
+        self._frames: dict[str, pd.DataFrame | None] = {}
+
+    def recorded_until(self) -> Seconds:
+        return self.duration
+
+    def _frame(self, table: str) -> pd.DataFrame | None:
+        if table not in self._frames:
+            path = partition_file(self.root, table, self.run_id)
+            self._frames[table] = pd.read_parquet(path) if path.is_file() else None
+        return self._frames[table]
+
+
+class LiveSource(RunSource):
+    """A run going on in this process, recording into a memory store."""
+
+    def __init__(self, scenario: dict[str, Any], store: MemoryStore, episodes: EpisodeLog):
+        super().__init__(scenario)
+        self._store = store
+        self._episodes = episodes
+        self._now: Seconds = 0.0
+        self._frames: dict[str, pd.DataFrame | None] = {}
+
+    def advanced(self, now: Seconds) -> None:
+        """The run has advanced to `now` and flushed its recorder: drop what was read."""
+        self._now = now
+        self._frames.clear()
+
+    def recorded_until(self) -> Seconds:
+        return self._now
+
+    def _frame(self, table: str) -> pd.DataFrame | None:
+        if table not in self._frames:
+            self._frames[table] = self._read(table)
+        return self._frames[table]
+
+    def _read(self, table: str) -> pd.DataFrame | None:
+        if table == "episodes":
+            return self._episodes.table().to_pandas()
+        if not self._store.has(table):
+            return None
+        data: pa.Table = self._store.table(table)
+        return data.to_pandas()
