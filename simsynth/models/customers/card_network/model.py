@@ -59,6 +59,7 @@ class CardNetwork(mesa.Model, SimModel):
     summary = "Card holders pay merchants; card testing, takeovers, compromises, bust-outs, churn."
     reference = "its configured incident rates, amount distributions and seasonality"
     overview = "simsynth.models.customers.card_network.figures:overview"
+    views = "simsynth.models.customers.card_network.views:panels"
     Params = CardNetworkParams
     incident_kinds: ClassVar[dict[str, IncidentKind]] = INCIDENT_KINDS
     event_types = ("transaction",)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from simsynth.figures import RunData, shade_episodes
@@ -58,6 +59,13 @@ def wait_distribution(events: pd.DataFrame, params: dict) -> Figure:
     """ECDF of the waits of answered calls (unlabelled and labelled apart) with the Erlang C
     waiting-time distribution of the scenario's params where it applies."""
     figure, axis = plt.subplots(figsize=(10, 5), dpi=100)
+    plot_waits(axis, events, params)
+    figure.tight_layout()
+    return figure
+
+
+def plot_waits(axis: Axes, events: pd.DataFrame, params: dict) -> None:
+    """Draw `wait_distribution` on `axis`: the ECDFs, Erlang C where it applies, labels."""
     answered = events[events["event_type"] == "call_answered"]
     normal = answered.loc[answered["label"] == 0, "wait_s"].to_numpy(float)
     labelled = answered.loc[answered["label"] == 1, "wait_s"].to_numpy(float)
@@ -91,10 +99,9 @@ def wait_distribution(events: pd.DataFrame, params: dict) -> Figure:
     axis.set_ylabel("P(wait ≤ t)  (share of answered calls)")
     axis.set_xlim(0, top)
     axis.set_ylim(0, 1.02)
-    axis.legend(loc="lower right", fontsize=8)
+    if axis.get_legend_handles_labels()[0]:
+        axis.legend(loc="lower right", fontsize=8)
     axis.grid(alpha=0.3)
-    figure.tight_layout()
-    return figure
 
 
 def queue_length(events: pd.DataFrame, episodes: pd.DataFrame, duration: float) -> Figure:
@@ -102,15 +109,20 @@ def queue_length(events: pd.DataFrame, episodes: pd.DataFrame, duration: float) 
     scale, unit = time_axis(duration)
     figure, axis = plt.subplots(figsize=(10, 4.5), dpi=100)
     shade_episodes(axis, episodes, scale)
+    plot_queue(axis, events, scale)
+    axis.set_xlim(0, duration / scale)
+    axis.set_xlabel(f"time ({unit})")
+    axis.set_title("Queue length over time, episodes shaded")
+    axis.legend(loc="upper left", fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def plot_queue(axis: Axes, events: pd.DataFrame, scale: float) -> None:
+    """The queue length recorded on each event as a step function of time (in `scale`s)."""
     ordered = events.sort_values("time", kind="stable")
     axis.step(ordered["time"] / scale, ordered["queue_len"], where="post", color="k", lw=1,
               label="callers waiting (as recorded on each event)")  # fmt: skip
-    axis.set_xlim(0, duration / scale)
     axis.set_ylim(bottom=0)
-    axis.set_xlabel(f"time ({unit})")
     axis.set_ylabel("queue length (callers waiting)")
-    axis.set_title("Queue length over time, episodes shaded")
-    axis.legend(loc="upper left", fontsize=8)
     axis.grid(alpha=0.3)
-    figure.tight_layout()
-    return figure

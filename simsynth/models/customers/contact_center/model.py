@@ -81,6 +81,7 @@ class ContactCenter(SimModel):
     summary = "Callers queue for agents (M/M/c+M); outages and call surges."
     reference = "Erlang C (no abandonment) and Erlang A (exponential patience)"
     overview = "simsynth.models.customers.contact_center.figures:overview"
+    views = "simsynth.models.customers.contact_center.views:panels"
     Params = ContactCenterParams
     incident_kinds: ClassVar[dict[str, IncidentKind]] = {
         "outage": IncidentKind(
