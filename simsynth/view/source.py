@@ -68,10 +68,14 @@ class RunSource(ABC):
         return frame.iloc[:end]
 
     def episodes(self, until: Seconds | None = None) -> pd.DataFrame:
-        """The episodes that have started by `until`, with their windows and params."""
+        """The episodes as known at `until`: those started by then, their windows cut at
+        `until` (a replay must not show where an episode will end); all of them without it."""
         frame = self._frame("episodes")
         assert frame is not None
-        return frame if until is None else frame[frame["start_time"] <= until]
+        if until is None:
+            return frame
+        started = frame[frame["start_time"] <= until]
+        return started.assign(end_time=started["end_time"].clip(upper=until))
 
 
 class ReplaySource(RunSource):

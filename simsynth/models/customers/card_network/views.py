@@ -41,12 +41,6 @@ def panels(source: RunSource) -> list[Panel]:
     ]
 
 
-def episodes_until(source: RunSource, now: Seconds) -> pd.DataFrame:
-    """The episodes started by `now`, their windows cut at `now`."""
-    episodes = source.episodes(now)
-    return episodes.assign(end_time=episodes["end_time"].clip(upper=now))
-
-
 def draw_volume(source: RunSource, now: Seconds) -> Figure:
     """Transactions per hour so far and the share labelled positive, episodes shaded."""
     figure = panel_figure(height=3.6)
@@ -54,7 +48,7 @@ def draw_volume(source: RunSource, now: Seconds) -> Figure:
     scale, unit = time_axis(source.duration)
     events = source.events(now)[["time", "label"]]
     total, labelled = plot_hourly_volume(
-        axis, events, episodes_until(source, now), source.duration, (scale, unit), bars=False
+        axis, events, source.episodes(now), source.duration, (scale, unit), bars=False
     )
     mark_now(axis, now, scale)
     axis.set_title(f"Transactions per hour ({total}) and share labelled positive ({labelled})")

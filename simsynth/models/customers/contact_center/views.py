@@ -25,12 +25,6 @@ def panels(source: RunSource) -> list[Panel]:
     return [Panel("Queue and agents", draw_queue_and_agents), Panel("Waits", draw_waits)]
 
 
-def episodes_until(source: RunSource, now: Seconds) -> pd.DataFrame:
-    """The episodes started by `now`, their windows cut at `now`."""
-    episodes = source.episodes(now)
-    return episodes.assign(end_time=episodes["end_time"].clip(upper=now))
-
-
 def busy_agents(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Times of answers and completions and the number of agents on a call just after each."""
     kind = events["event_type"].astype(str).to_numpy()
@@ -60,7 +54,7 @@ def draw_queue_and_agents(source: RunSource, now: Seconds) -> Figure:
     queue_axis, agent_axis = figure.subplots(2, 1, sharex=True)
     scale, unit = time_axis(source.duration)
     events = source.events(now)[EVENT_COLUMNS]
-    episodes = episodes_until(source, now)
+    episodes = source.episodes(now)
     agents = cast(ContactCenterParams, source.params).agents
     plot_queue(queue_axis, events, scale)
     times, busy = busy_agents(events)
