@@ -24,7 +24,8 @@ from simsynth.scenario import load_scenario
 from simsynth.units import time_axis
 from simsynth.view.live import start_live
 from simsynth.view.panels import model_panels
-from simsynth.view.source import ReplaySource, RunSource
+from simsynth.view.source import ReplaySource
+from tests.view.runs import events_until
 
 REPO = Path(__file__).resolve().parents[2]
 HOUR, DAY = 3600.0, 86400.0
@@ -69,11 +70,6 @@ def compromise(tmp_path_factory) -> ReplaySource:
         params={"card_holders": 1000, "merchants": 150},
         incidents=[incident],
     )
-
-
-def events_until(source: RunSource, now: float) -> pd.DataFrame:
-    events = source.events()
-    return events[events["time"] <= now]
 
 
 def spans(axis) -> list[tuple[float, float]]:

@@ -10,11 +10,11 @@ import pytest
 
 import simsynth
 from simsynth import registry
-from simsynth.scenario import load_scenario
+from simsynth.scenario import Scenario
 from simsynth.view.components import ALL, filter_events
 from simsynth.view.live import DEFAULT_STEPS, LiveSimPyRun, live_model_class, start_live
 from simsynth.view.source import ReplaySource
-from tests.conftest import REPO
+from tests.view.runs import scenario
 
 SMALL = {
     "customers.contact_center": ("contact_center_outage", 86400.0),
@@ -26,10 +26,8 @@ SMALL = {
 }
 
 
-def small_scenario(model_key: str):
-    name, duration = SMALL[model_key]
-    scenario = load_scenario(REPO / "scenarios" / f"{name}.yaml")
-    return scenario.model_copy(update={"duration": duration})
+def small_scenario(model_key: str) -> Scenario:
+    return scenario(*SMALL[model_key])
 
 
 @pytest.mark.parametrize("model_key", sorted(SMALL))

@@ -1,17 +1,25 @@
 """Overview figures of a market run: the price path with its quotes and episodes, and the book.
 
-Both market models write the same `metrics` table and events, so one overview serves both.
+Both market models write the same `metrics` table and events, so one overview serves both. The
+`plot_*` helpers draw on given axes, for these figures and for the panels of `views`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from simsynth.figures import RunData, shade_episodes
 
 HOUR = 3600.0
+MOST_TRADES = 20_000
+"""Trades drawn at most per cloud (a readable cloud, whatever the run's length)."""
 
 
 def overview(run: RunData) -> dict[str, Figure]:
@@ -21,20 +29,12 @@ def overview(run: RunData) -> dict[str, Figure]:
     return {"price": price_path(run, metrics), "liquidity": liquidity(run, metrics)}
 
 
-def price_path(run: RunData, metrics) -> Figure:
+def price_path(run: RunData, metrics: pd.DataFrame) -> Figure:
     figure, axis = plt.subplots(figsize=(10, 4.5), dpi=100)
-    hours = metrics["time"] / HOUR
     trades = run.events(["time", "event_type", "price", "label"])
-    trades = trades[trades["event_type"] == "trade"]
-    step = max(1, len(trades) // 20_000)  # a readable cloud, whatever the run's length
-    sample = trades.iloc[::step]
-    axis.scatter(sample["time"] / HOUR, sample["price"], s=2, color="#bbb", label="trades",
-                 rasterized=True)  # fmt: skip
-    labelled = trades[trades["label"] == 1]
-    if len(labelled):
-        axis.scatter(labelled["time"] / HOUR, labelled["price"], s=4, color="#d62",
-                     label="labelled trades", rasterized=True)  # fmt: skip
-    axis.plot(hours, metrics["mid"], color="#135", lw=1, label="mid (per interval)")
+    plot_trades(axis, trades[trades["event_type"] == "trade"], HOUR, MOST_TRADES)
+    axis.plot(metrics["time"] / HOUR, metrics["mid"], color="#135", lw=1,
+              label="mid (per interval)")  # fmt: skip
     shade_episodes(axis, run.episodes, HOUR)
     axis.set_xlabel("simulated time (h)")
     axis.set_ylabel("price")
@@ -44,24 +44,49 @@ def price_path(run: RunData, metrics) -> Figure:
     return figure
 
 
-def liquidity(run: RunData, metrics) -> Figure:
-    tick = float(run.params.get("tick_size", 0.01))
-    figure, (spread, depth, volume) = plt.subplots(3, 1, figsize=(10, 6.5), dpi=100, sharex=True)
-    hours = metrics["time"] / HOUR
-    spread.plot(hours, metrics["spread"] / tick, color="#135", lw=0.8)
-    spread.set_ylabel("spread (ticks)")
-    depth.plot(hours, metrics["bid_depth"], color="#2a7", lw=0.8, label="bid (best 5 levels)")
-    depth.plot(hours, metrics["ask_depth"], color="#c33", lw=0.8, label="ask (best 5 levels)")
-    depth.set_ylabel("depth (units)")
-    depth.legend(loc="upper right", fontsize=8)
-    width = float(np.median(np.diff(hours))) if len(hours) > 1 else 1.0
-    volume.bar(hours - width, metrics["volume"], width=width, color="#9ab", align="edge")
-    volume.set_ylabel("volume (units)")
-    volume.set_xlabel("simulated time (h)")
-    for axis in (spread, depth, volume):
+def liquidity(run: RunData, metrics: pd.DataFrame) -> Figure:
+    figure, axes = plt.subplots(3, 1, figsize=(10, 6.5), dpi=100, sharex=True)
+    interval = float(run.params.get("metrics_every", 60.0))
+    plot_liquidity(axes, metrics, float(run.params.get("tick_size", 0.01)), HOUR, interval)
+    for axis in axes:
         shade_episodes(axis, run.episodes, HOUR)
     if len(run.episodes):
-        spread.legend(loc="upper left", fontsize=8)
-    spread.set_title(f"{run.model}: spread, depth and volume per interval, episodes shaded")
+        axes[0].legend(loc="upper left", fontsize=8)
+    axes[-1].set_xlabel("simulated time (h)")
+    axes[0].set_title(f"{run.model}: spread, depth and volume per interval, episodes shaded")
     figure.tight_layout()
     return figure
+
+
+def plot_trades(axis: Axes, trades: pd.DataFrame, scale: float, most: int) -> None:
+    """Trades (`time`, `price`, `label`) as points, at most `most` per cloud, the labelled ones
+    highlighted; time divided by `scale`."""
+    labelled = trades["label"].to_numpy() == 1
+    _cloud(axis, trades[~labelled], scale, most, s=2, color="#bbb", label="trades")
+    if labelled.any():
+        _cloud(axis, trades[labelled], scale, most, s=4, color="#d62", label="labelled trades")
+
+
+def _cloud(axis: Axes, points: pd.DataFrame, scale: float, most: int, **style: Any) -> None:
+    """Points (`time`, `price`) as a scatter: every k-th, at most `most` of them."""
+    points = points.iloc[:: max(1, -(-len(points) // most))]
+    axis.scatter(points["time"] / scale, points["price"], rasterized=True, **style)
+
+
+def plot_liquidity(
+    axes: Sequence[Axes], metrics: pd.DataFrame, tick: float, scale: float, interval: float
+) -> None:
+    """The spread in ticks, the depth of the best levels and the volume per `interval` (each
+    row's interval ending at its time) on three axes; time divided by `scale`."""
+    spread, depth, volume = axes
+    times = metrics["time"] / scale
+    spread.plot(times, metrics["spread"] / tick, color="#135", lw=0.8)
+    spread.set_ylabel("spread (ticks)")
+    depth.plot(times, metrics["bid_depth"], color="#2a7", lw=0.8, label="bid (best 5 levels)")
+    depth.plot(times, metrics["ask_depth"], color="#c33", lw=0.8, label="ask (best 5 levels)")
+    depth.set_ylabel("depth (units)")
+    depth.legend(loc="upper right", fontsize=8)
+    if len(metrics):
+        edges = np.append(times.to_numpy()[:1] - interval / scale, times)
+        volume.stairs(metrics["volume"], edges, fill=True, color="#9ab")
+    volume.set_ylabel("volume (units)")

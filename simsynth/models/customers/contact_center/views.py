@@ -9,14 +9,12 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from simsynth.figures import shade_episodes
 from simsynth.models.customers.contact_center.figures import EVENT_COLUMNS, plot_queue, plot_waits
 from simsynth.models.customers.contact_center.model import ContactCenterParams
 from simsynth.units import Seconds, time_axis
-from simsynth.view.panels import Panel, mark_now, panel_figure
+from simsynth.view.panels import Panel, panel_figure, show_time
 from simsynth.view.source import RunSource
 
 
@@ -82,16 +80,11 @@ def draw_queue_and_agents(source: RunSource, now: Seconds) -> Figure:
     agent_axis.set_xlabel(f"time ({unit})")
     agent_axis.grid(alpha=0.3)
     for axis in (queue_axis, agent_axis):
-        _shade_and_mark(axis, episodes, now, scale)
+        show_time(axis, source, now, scale)
+        axis.legend(loc="upper right", fontsize="small", ncols=3)
     queue_axis.set_xlim(0, source.duration / scale)
     queue_axis.set_title("Queue length and agents busy, episodes shaded")
     return figure
-
-
-def _shade_and_mark(axis: Axes, episodes: pd.DataFrame, now: Seconds, scale: float) -> None:
-    shade_episodes(axis, episodes, scale)
-    mark_now(axis, now, scale)
-    axis.legend(loc="upper right", fontsize="small", ncols=3)
 
 
 def draw_waits(source: RunSource, now: Seconds) -> Figure:

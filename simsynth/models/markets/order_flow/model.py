@@ -62,6 +62,7 @@ class OrderFlow(SimModel):
     columns = COLUMNS
     tables: ClassVar[dict[str, tuple[Column, ...]]] = {"metrics": METRICS}
     overview = "simsynth.models.markets.figures:overview"
+    views = "simsynth.models.markets.views:panels"
 
     def __init__(self, context: RunContext):
         params: OrderFlowParams = context.params  # type: ignore[assignment]
@@ -106,6 +107,9 @@ class OrderFlow(SimModel):
             self.env.run(until=until)
 
     def finish(self) -> None:
+        self.flush()
+
+    def flush(self) -> None:
         self.exchange.flush()
         self.metrics.flush()
 

@@ -59,6 +59,7 @@ class Traders(mesa.Model, SimModel):
     columns = COLUMNS
     tables: ClassVar[dict[str, tuple[Column, ...]]] = {"metrics": METRICS}
     overview = "simsynth.models.markets.figures:overview"
+    views = "simsynth.models.markets.views:panels"
 
     def __init__(self, context: RunContext):
         super().__init__(rng=context.seeds.rng("traders"))
@@ -218,6 +219,9 @@ class Traders(mesa.Model, SimModel):
             self.tick()
 
     def finish(self) -> None:
+        self.flush()
+
+    def flush(self) -> None:
         self.exchange.flush()
         self.metrics.flush()
 

@@ -3,9 +3,12 @@ delay per approach (see `simsynth.figures`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from simsynth.figures import RunData, shade_episodes
@@ -33,18 +36,32 @@ def approaches(events: pd.DataFrame) -> list[str]:
     return [str(name) for name in names if str(name) in used]
 
 
+def approach_colors(names: Sequence[str]) -> dict[str, tuple[float, float, float]]:
+    """A colour per approach, by its place in `names` (all the run's approaches, so that an
+    approach keeps its colour however many have had traffic)."""
+    colors = plt.get_cmap("Dark2").colors
+    return {name: colors[k % len(colors)] for k, name in enumerate(names)}
+
+
+def plot_queues(axis: Axes, events: pd.DataFrame, scale: float, names: Sequence[str]) -> None:
+    """One step line per approach with traffic: its queue after each of its events (coloured
+    by its place in `names`, all the run's approaches)."""
+    colors = approach_colors(names)
+    ordered = events.sort_values("time", kind="stable")
+    approach = ordered["approach"].astype(str)
+    for name in approaches(events):
+        rows = ordered[approach == name]
+        axis.step(rows["time"] / scale, rows["queue_len"], where="post", lw=0.9,
+                  color=colors.get(name, "0.4"), label=name)  # fmt: skip
+
+
 def queues(events: pd.DataFrame, episodes: pd.DataFrame, duration: float) -> Figure:
     """Vehicles waiting on each approach after each of its events (a step function), episodes
     shaded."""
     scale, unit = time_axis(duration)
     figure, axis = plt.subplots(figsize=(10, 5), dpi=100)
     shade_episodes(axis, episodes, scale)
-    ordered = events.sort_values("time", kind="stable")
-    colors = plt.get_cmap("Dark2").colors
-    for k, name in enumerate(approaches(events)):
-        rows = ordered[ordered["approach"].astype(str) == name]
-        axis.step(rows["time"] / scale, rows["queue_len"], where="post", lw=0.9,
-                  color=colors[k % len(colors)], label=name)  # fmt: skip
+    plot_queues(axis, events, scale, approaches(events))
     axis.set_xlim(0, duration / scale)
     axis.set_ylim(bottom=0)
     axis.set_xlabel(f"time ({unit})")
@@ -70,7 +87,7 @@ def mean_delays(events: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(table)
 
 
-def webster_delays(params: dict) -> dict[str, float]:
+def webster_delays(params: IntersectionParams | dict) -> dict[str, float]:
     """Webster's mean delay of every approach under capacity, for the run's params."""
     model = IntersectionParams.model_validate(params)
     plan = SignalPlan.from_params(model)

@@ -43,6 +43,7 @@ class Intersection(SimModel):
     summary = "Vehicles queue at a fixed-time signalised junction; signal failures, lane closures."
     reference = "Webster's delay formula (Webster 1958), Poisson arrivals"
     overview = "simsynth.models.traffic.intersection.figures:overview"
+    views = "simsynth.models.traffic.intersection.views:panels"
     Params = IntersectionParams
     incident_kinds: ClassVar[dict[str, IncidentKind]] = INCIDENT_KINDS
     event_types = ("arrival", "depart")

@@ -4,6 +4,7 @@ their mean speed over time (see `simsynth.figures`)."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import networkx as nx
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -29,12 +30,19 @@ def overview(run: RunData) -> dict[str, Figure]:
     }
 
 
+def road_graph(params: RoadNetworkParams | dict) -> nx.DiGraph | None:
+    """The run's road graph, or None if it can't be rebuilt (e.g. its file has moved)."""
+    try:
+        return build_graph(RoadNetworkParams.model_validate(params).network)
+    except Exception:
+        return None
+
+
 def link_attributes(params: dict) -> pd.DataFrame | None:
     """Lanes and CA speed (cells/s) of every link, by link_id; None if the graph can't be
-    rebuilt (e.g. its file has moved)."""
-    try:
-        graph = build_graph(RoadNetworkParams.model_validate(params).network)
-    except Exception:
+    rebuilt."""
+    graph = road_graph(params)
+    if graph is None:
         return None
     rows = [(int(data["lanes"]), cells_per_second(float(data["speed_limit"])))
             for _, _, data in graph.edges(data=True)]  # fmt: skip
@@ -88,9 +96,7 @@ def detector_speed(detectors: pd.DataFrame, episodes: pd.DataFrame, duration: fl
     episodes shaded."""
     scale, unit = time_axis(duration)
     figure, axis = plt.subplots(figsize=(10, 4.5), dpi=100)
-    crossing = detectors[detectors["flow_vph"] > 0]
-    weighted = (crossing["flow_vph"] * crossing["mean_speed_kmh"]).groupby(crossing["time"]).sum()
-    speed = weighted / crossing.groupby("time")["flow_vph"].sum()
+    speed = flow_weighted_speed(detectors)
     shade_episodes(axis, episodes, scale)
     axis.plot(speed.index / scale, speed.to_numpy(), color="k", lw=1.2, marker=".", ms=3,
               label="mean speed at the detectors")  # fmt: skip
@@ -105,3 +111,11 @@ def detector_speed(detectors: pd.DataFrame, episodes: pd.DataFrame, duration: fl
     axis.grid(alpha=0.3)
     figure.tight_layout()
     return figure
+
+
+def flow_weighted_speed(detectors: pd.DataFrame) -> pd.Series:
+    """Mean speed (km/h) of the vehicles crossing the detectors per report time: the detectors'
+    mean speeds weighted by their flows (times when nobody crossed are left out)."""
+    crossing = detectors[detectors["flow_vph"] > 0]
+    weighted = (crossing["flow_vph"] * crossing["mean_speed_kmh"]).groupby(crossing["time"]).sum()
+    return weighted / crossing.groupby("time")["flow_vph"].sum()

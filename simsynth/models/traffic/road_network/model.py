@@ -50,6 +50,7 @@ class RoadNetwork(mesa.Model, SimModel):
     summary = "Vehicles on a road graph (NaSch CA); accidents, closures, weather, near misses."
     reference = "the exact NaSch flows (p = 0; vmax = 1) and the NaSch fundamental diagram"
     overview = "simsynth.models.traffic.road_network.figures:overview"
+    views = "simsynth.models.traffic.road_network.views:panels"
     Params = RoadNetworkParams
     incident_kinds = INCIDENT_KINDS
     emergent_kinds: ClassVar[dict[str, str]] = {"near_miss": NEAR_MISS}
