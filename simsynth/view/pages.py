@@ -25,19 +25,20 @@ REPLAY_FRAMES = 200
 
 
 def live_components(panels: list[Panel]) -> list[LiveComponent]:
-    """The live page's parts: the clock, the timeline and model panels, episodes and events."""
-
-    def clock(model: LiveModel) -> Any:
-        return Clock(model.live.source, model.live.time)
+    """The live page's parts: the panels (the clock above the first), episodes and events."""
 
     def panel(index: int) -> LiveComponent:
         def draw(model: LiveModel) -> Any:
             live = model.live
-            return PanelFigure(panels[index], live.source, live.time, live.steps_done)
+            with solara.Column(gap="4px") as column:
+                if index == 0:
+                    Clock(live.source, live.time)
+                PanelFigure(panels[index], live.source, live.time, live.steps_done)
+            return column
 
         return draw
 
-    return [clock, *(panel(i) for i in range(len(panels))), LiveEpisodes]
+    return [*(panel(i) for i in range(len(panels))), LiveEpisodes]
 
 
 @solara.component
@@ -158,7 +159,7 @@ def ReplayPage(root: Path) -> None:
 
     scenario_name = manifest["scenario"].get("name", root.name)
     with solara.AppBar():
-        solara.AppBarTitle(f"{scenario_name} · {source.model} · replay of {root}")
+        solara.AppBarTitle(f"{scenario_name} · {source.model} · replay of {root.name}")
     with solara.Sidebar():
         with solara.Card("Replay"):
             if len(run_ids) > 1:
