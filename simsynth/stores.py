@@ -105,8 +105,14 @@ class MemoryStore:
 
     def table(self, name: str) -> pa.Table:
         """Everything written to `name` so far."""
+        return self.batches_since(name, 0)[0]
+
+    def batches_since(self, name: str, first: int) -> tuple[pa.Table, int]:
+        """The batches of `name` from the `first`-th on, as a table, and how many batches
+        there are in all now (where the next call should start)."""
         with self._lock:
-            return pa.Table.from_batches(list(self._batches[name]), self._schemas[name])
+            batches = self._batches[name]
+            return pa.Table.from_batches(batches[first:], self._schemas[name]), len(batches)
 
 
 class _MemoryWriter:

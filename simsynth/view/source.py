@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from simsynth import registry
 from simsynth.episodes import EpisodeLog
@@ -105,25 +104,33 @@ class LiveSource(RunSource):
         self._store = store
         self._episodes = episodes
         self._now: Seconds = 0.0
-        self._frames: dict[str, pd.DataFrame | None] = {}
+        self._episode_frame: pd.DataFrame | None = None
+        self._frames: dict[str, tuple[int, pd.DataFrame]] = {}
+        """Per streamed table: how many of its batches are converted, and the frame of them."""
 
     def advanced(self, now: Seconds) -> None:
-        """The run has advanced to `now` and flushed its recorder: drop what was read."""
+        """The run has advanced to `now` and flushed its recorder."""
         self._now = now
-        self._frames.clear()
+        self._episode_frame = None
 
     def recorded_until(self) -> Seconds:
         return self._now
 
     def _frame(self, table: str) -> pd.DataFrame | None:
-        if table not in self._frames:
-            self._frames[table] = self._read(table)
-        return self._frames[table]
-
-    def _read(self, table: str) -> pd.DataFrame | None:
         if table == "episodes":
-            return self._episodes.table().to_pandas()
+            if self._episode_frame is None:
+                self._episode_frame = self._episodes.table().to_pandas()
+            return self._episode_frame
         if not self._store.has(table):
             return None
-        data: pa.Table = self._store.table(table)
-        return data.to_pandas()
+        return self._converted(table)
+
+    def _converted(self, table: str) -> pd.DataFrame:
+        """The table as a frame, converting only the batches written since the last call."""
+        done, frame = self._frames.get(table, (0, None))
+        data, count = self._store.batches_since(table, done)
+        if frame is None or count > done:
+            new = data.to_pandas()
+            frame = new if frame is None else pd.concat([frame, new], ignore_index=True)
+            self._frames[table] = (count, frame)
+        return frame
