@@ -8,11 +8,12 @@ DEMO_SCENARIO := scenarios/contact_center_outage.yaml
 .PHONY: install demo test bench gallery lint clean
 
 # The `bench` extra (peer libraries such as ciw) is installed too: the test suite smoke-tests
-# the benchmark scripts; and `viz` (the browser views), which the browser tests load.
+# the benchmark scripts; and `viz` (the browser views) and `dask` (sweeps on a cluster), which
+# the tests use.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench,viz]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench,viz,dask]'
 	touch $@
 
 install: $(STAMP)

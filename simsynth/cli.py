@@ -125,6 +125,68 @@ def plot(
 
 
 @app.command()
+def sweep(
+    file: Annotated[Path, typer.Argument(help="Scenario file (YAML) with a `sweep:` section.")],
+    runs: Annotated[
+        int | None, typer.Option(min=1, help="Runs per grid point (replaces sweep.runs).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes at once (default: the cores).")
+    ] = None,
+    executor: Annotated[
+        str, typer.Option(help="local (a process pool) or dask (dask.distributed).")
+    ] = "local",
+    address: Annotated[
+        str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT (default: a local one).")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option(help="Continue an interrupted sweep: only missing or failed runs.")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="Dataset directory (default: output.dir).")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing dataset directory.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Run a scenario's sweep (seeds x grid) into one dataset, a partition per run."""
+    import os
+
+    from simsynth.progress import runs_progress
+    from simsynth.scenario import load_scenario
+    from simsynth.sweep.plan import check_grid
+    from simsynth.sweep.sweep import SweepFailed, run_sweep
+
+    if executor not in ("local", "dask"):
+        print(f"--executor: {executor!r} is not one of: local, dask", file=sys.stderr)
+        raise typer.Exit(BAD_INPUT)
+    if address is not None and executor != "dask":
+        print("--address needs --executor dask", file=sys.stderr)
+        raise typer.Exit(BAD_INPUT)
+    with reporting_errors():
+        scenario = load_scenario(file)
+        check_grid(scenario, file)
+    target = out if out is not None else scenario.output_dir
+    bar_on = not quiet and sys.stderr.isatty()
+    try:
+        with reporting_errors(), runs_progress(scenario.name, enabled=bar_on) as bar:
+            result = run_sweep(
+                scenario, target, runs=runs, workers=workers or os.cpu_count() or 1,
+                executor=executor, address=address, resume=resume,  # type: ignore[arg-type]
+                overwrite=overwrite, on_planned=bar.planned if bar else None,
+                on_outcome=bar.ended if bar else None,
+            )  # fmt: skip
+    except SweepFailed as failure:
+        for line in failure.lines():
+            print(line, file=sys.stderr)
+        raise typer.Exit(1) from None
+    if not quiet:
+        counts = result.manifest["counts"]
+        reused = f" ({result.reused} kept from before)" if result.reused else ""
+        console.print(f"dataset: {target}\n  runs {len(result.records)}{reused} · "
+                      f"events {counts['events']:,} · episodes {counts['episodes']:,}")  # fmt: skip
+
+
+@app.command()
 def view(
     target: Annotated[
         Path, typer.Argument(help="Scenario file to run live, or dataset directory to replay.")
@@ -158,11 +220,13 @@ def validate(
 ) -> None:
     """Check scenario files without running them."""
     from simsynth.scenario import load_scenario
+    from simsynth.sweep.plan import check_grid
 
     failed = False
     for file in files:
         try:
             scenario = load_scenario(file)
+            check_grid(scenario, file)
         except SimsynthError as error:
             failed = True
             for line in error.lines():

@@ -78,12 +78,14 @@ def describe_files(root: Path) -> dict[str, dict[str, Any]]:
 class DatasetWriter:
     """Context manager owning a temporary dataset directory until `commit` renames it.
 
-    Leaving the context without `commit` (an error, Ctrl-C) deletes the temporary directory.
+    Leaving the context without `commit` (an error, Ctrl-C) deletes the temporary directory,
+    unless it is a `staging` directory the caller gave (a sweep keeps it to resume from).
     """
 
-    def __init__(self, target: Path, *, overwrite: bool = False):
+    def __init__(self, target: Path, *, overwrite: bool = False, staging: Path | None = None):
         self.target = Path(target)
         self.overwrite = overwrite
+        self.staging = staging
         self.root: Path | None = None
 
     def __enter__(self) -> DatasetWriter:
@@ -91,14 +93,21 @@ class DatasetWriter:
             raise OutputExistsError(self.target)
         self.target.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(self.target)
-        prefix = f"{_temp_prefix(self.target)}{os.getpid()}-"
-        self.root = Path(tempfile.mkdtemp(prefix=prefix, dir=self.target.parent))
+        if self.staging is not None:
+            self.staging.mkdir(parents=True, exist_ok=True)
+            self.root = self.staging
+        else:
+            prefix = f"{_temp_prefix(self.target)}{os.getpid()}-"
+            self.root = Path(tempfile.mkdtemp(prefix=prefix, dir=self.target.parent))
         return self
 
-    def commit(self, manifest: dict[str, Any]) -> dict[str, Any]:
-        """Check every file, write the manifest with `status: complete`, rename into place."""
+    def commit(
+        self, manifest: dict[str, Any], files: dict[str, dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
+        """Check every file (or take `files`, their description made as they were written),
+        write the manifest with `status: complete`, rename into place."""
         assert self.root is not None, "commit() outside the context"
-        files = describe_files(self.root)
+        files = describe_files(self.root) if files is None else dict(sorted(files.items()))
         manifest = {"format": FORMAT, "status": "complete", **manifest, "files": files}
         manifest_path = self.root / MANIFEST
         manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
@@ -121,9 +130,9 @@ class DatasetWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self.root is not None:
+        if self.root is not None and self.staging is None:
             shutil.rmtree(self.root, ignore_errors=True)
-            self.root = None
+        self.root = None
 
 
 def _fsync_tree(root: Path) -> None:

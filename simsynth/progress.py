@@ -1,15 +1,20 @@
-"""A rich progress bar in simulated time, shown only on a terminal."""
+"""Rich progress bars, shown only on a terminal: simulated time of a run, runs of a sweep."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from simsynth.runner import Progress as ProgressCallback
 from simsynth.units import Seconds, format_seconds
+
+if TYPE_CHECKING:
+    from simsynth.sweep.executors import Outcome
 
 
 @contextmanager
@@ -38,3 +43,43 @@ def simulated_time_progress(name: str, *, enabled: bool) -> Iterator[ProgressCal
 
     with bar:
         yield update
+
+
+@contextmanager
+def runs_progress(name: str, *, enabled: bool) -> Iterator[SweepProgress | None]:
+    """Yield a bar over a sweep's runs (done, failed, events per second), or None if disabled."""
+    if not enabled:
+        yield None
+        return
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:.0f}/{task.total:.0f} runs · {task.fields[failed]} failed"),
+        TextColumn("· {task.fields[rate]} events/s"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+    )
+    with bar:
+        yield SweepProgress(bar, bar.add_task(name, total=None, failed=0, rate="–"))
+
+
+class SweepProgress:
+    """Updates a sweep's bar as runs are planned and end."""
+
+    def __init__(self, bar: Progress, task: TaskID):
+        self.bar = bar
+        self.task = task
+        self.failed = 0
+        self.events = 0
+        self.started = time.perf_counter()
+
+    def planned(self, total: int, already_done: int) -> None:
+        self.bar.update(self.task, total=total, completed=already_done)
+
+    def ended(self, outcome: Outcome) -> None:
+        if outcome.record is None:
+            self.failed += 1
+        else:
+            self.events += outcome.record["counts"]["events"]
+        rate = self.events / max(time.perf_counter() - self.started, 1e-9)
+        self.bar.update(self.task, advance=1, failed=self.failed, rate=f"{rate:,.0f}")

@@ -1,0 +1,121 @@
+"""Who runs a sweep's runs: this process, a local process pool, or a Dask cluster.
+
+Each executor takes the same tasks (`task.execute_run` and its JSON-able arguments) and yields
+outcomes as runs finish, in whatever order; a run that raises is an outcome too, so that the
+others go on. What a run writes does not depend on which executor ran it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+import traceback
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from simsynth.sweep.plan import PlannedRun
+from simsynth.sweep.staging import RunRecord
+from simsynth.sweep.task import execute_run
+
+ExecutorName = Literal["local", "dask"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A run's end: its record, or the error it raised."""
+
+    run: PlannedRun
+    record: RunRecord | None = None
+    error: str | None = None
+
+
+def run_all(
+    runs: Sequence[PlannedRun],
+    scenario_json: dict[str, Any],
+    staging_root: str,
+    *,
+    workers: int,
+    executor: ExecutorName = "local",
+    address: str | None = None,
+) -> Iterator[Outcome]:
+    """Run `runs` on the chosen executor, yielding each outcome as it comes."""
+    arguments = [(scenario_json, run.run_id, run.values, staging_root) for run in runs]
+    if executor == "dask":
+        yield from _on_dask(runs, arguments, workers, address)
+    elif workers <= 1:
+        yield from _in_process(runs, arguments)
+    else:
+        yield from _on_process_pool(runs, arguments, workers)
+
+
+def _in_process(runs: Sequence[PlannedRun], arguments: list[tuple]) -> Iterator[Outcome]:
+    for run, args in zip(runs, arguments, strict=True):
+        try:
+            yield Outcome(run, record=execute_run(*args))
+        except Exception as error:
+            yield Outcome(run, error=_describe(error))
+
+
+def _on_process_pool(
+    runs: Sequence[PlannedRun], arguments: list[tuple], workers: int
+) -> Iterator[Outcome]:
+    context = multiprocessing.get_context("spawn")  # no forked copies of threads or numba state
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_die_with_parent,
+                             initargs=(os.getpid(),)) as pool:  # fmt: skip
+        futures: dict[Future[RunRecord], PlannedRun] = {
+            pool.submit(execute_run, *args): run for run, args in zip(runs, arguments, strict=True)
+        }
+        for future in as_completed(futures):
+            yield _outcome(futures[future], future)
+
+
+def _on_dask(
+    runs: Sequence[PlannedRun], arguments: list[tuple], workers: int, address: str | None
+) -> Iterator[Outcome]:
+    from distributed import Client, LocalCluster
+    from distributed import as_completed as dask_completed
+
+    cluster = None
+    if address is None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)  # fmt: skip
+    try:
+        with Client(address or cluster) as client:
+            futures = {
+                client.submit(execute_run, *args, key=f"simsynth-run-{run.run_id}", pure=False): run
+                for run, args in zip(runs, arguments, strict=True)
+            }
+            for future in dask_completed(futures):
+                yield _outcome(futures[future], future)
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _outcome(run: PlannedRun, future: Any) -> Outcome:
+    try:
+        return Outcome(run, record=future.result())
+    except Exception as error:
+        return Outcome(run, error=_describe(error))
+
+
+def _describe(error: BaseException) -> str:
+    last = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
+    where = f" (at {last[0].filename}:{last[0].lineno})" if last else ""
+    return f"{type(error).__name__}: {error}{where}"
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a pool worker: exit as soon as the sweep that started it is gone (e.g. killed with
+    -9), so that no orphan goes on writing while a resumed sweep redoes its run."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="simsynth-parent-watch").start()

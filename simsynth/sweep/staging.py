@@ -1,0 +1,99 @@
+"""Where a sweep keeps its finished runs until the last one is done, so that a sweep killed
+midway can resume.
+
+Next to the target directory, `.NAME.simsynth-sweep/` holds `data/` (the dataset being built,
+one partition per run), `runs/run_id=K.json` (a finished run's seed, grid values, counts and
+the sha256 of each of its files, written only after the files) and `sweep.json` (what sweep this
+is). At the end `data/` is renamed into place and the rest removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from simsynth.dataset import describe_files
+from simsynth.errors import SimsynthError
+
+RunRecord = dict[str, Any]
+"""A finished run: run_id, seed, values, counts and files (relative path -> sha256/bytes/rows)."""
+
+
+class StagingError(SimsynthError):
+    """An interrupted sweep is in the way, or belongs to another scenario."""
+
+
+def run_files(root: Path, run_id: int) -> dict[str, dict[str, Any]]:
+    """sha256, bytes and rows of each file of one run's partitions under a dataset root."""
+    described: dict[str, dict[str, Any]] = {}
+    for partition in sorted(root.glob(f"*/run_id={run_id}")):
+        prefix = partition.relative_to(root).as_posix()
+        for relative, entry in describe_files(partition).items():
+            described[f"{prefix}/{relative}"] = entry
+    return described
+
+
+def clear_run(root: Path, run_id: int) -> None:
+    """Delete whatever a run had written (e.g. by a run that was killed)."""
+    for partition in root.glob(f"*/run_id={run_id}"):
+        shutil.rmtree(partition)
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically: into a temporary file, then renamed over `path`."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(data, indent=1, sort_keys=True))
+    os.replace(temporary, path)
+
+
+class SweepStaging:
+    """The staging area of the sweep writing `target`."""
+
+    def __init__(self, target: Path):
+        self.target = target
+        self.root = target.parent / f".{target.name}.simsynth-sweep"
+        self.data = self.root / "data"
+        self.runs = self.root / "runs"
+
+    def open(self, identity: dict[str, Any], *, resume: bool) -> None:
+        """Create the area, or (with `resume`) reopen the one of the same sweep."""
+        stamp = self.root / "sweep.json"
+        if stamp.exists():
+            if not resume:
+                raise StagingError(
+                    f"{self.root}: an interrupted sweep is there (--resume continues it; "
+                    "delete the directory to start again)"
+                )
+            if json.loads(stamp.read_text()) != identity:
+                raise StagingError(
+                    f"{self.root}: the interrupted sweep there is not this one (another "
+                    "scenario, seed or grid); delete it to start again"
+                )
+        self.runs.mkdir(parents=True, exist_ok=True)
+        self.data.mkdir(exist_ok=True)
+        write_json(stamp, identity)
+
+    def record_path(self, run_id: int) -> Path:
+        return self.runs / f"run_id={run_id}.json"
+
+    def finished(self) -> dict[int, RunRecord]:
+        """The runs whose records exist and whose files still have the recorded checksums;
+        the partitions of any other run are deleted."""
+        verified: dict[int, RunRecord] = {}
+        for path in sorted(self.runs.glob("run_id=*.json")):
+            record: RunRecord = json.loads(path.read_text())
+            run_id = int(record["run_id"])
+            if run_files(self.data, run_id) == record["files"]:
+                verified[run_id] = record
+            else:
+                path.unlink()
+        for partition in self.data.glob("*/run_id=*"):
+            if int(partition.name.removeprefix("run_id=")) not in verified:
+                shutil.rmtree(partition)
+        return verified
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
