@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/order_book_throughput.py
 	$(BIN)/python benchmarks/order_flow_throughput.py
 	$(BIN)/python benchmarks/traders_throughput.py
+	$(BIN)/python benchmarks/sweep_scaling.py
 
 gallery: $(STAMP)
 	$(BIN)/python visualizations/make_gallery.py

@@ -78,7 +78,10 @@ def run(
     with reporting_errors():
         scenario = load_scenario(file)
         if scenario.sweep is not None and not quiet:
-            print("note: `run` writes one run; the `sweep` section is not used.", file=sys.stderr)
+            print(
+                "note: `run` writes one run; `simsynth sweep` runs the `sweep` section.",
+                file=sys.stderr,
+            )
         show = not quiet and sys.stderr.isatty()
         # What exists now (modules, the scenario) outlives the run: keep full collections
         # from walking it again and again while a model creates its agents.

@@ -53,6 +53,7 @@ FIGURES = re.compile(r"[\d,]+ +\d+\.\d\d +[\d,]+ +[\d,]+$")
                 "bare SimPy, rows counted",
             ],
         ),
+        ("sweep_scaling.py", ["local, 1 worker", "local, 2 workers", "dask, 2 workers"]),
         (
             "traders_throughput.py",
             [

@@ -1,0 +1,69 @@
+"""Runs per second of an 8-run sweep: 2 local workers against 1, and a Dask LocalCluster of 2
+workers against the local pool of 2, side by side.
+
+The sweep is `scenarios/contact_center_outage.yaml` cut to one simulated day (~12k events and
+about a second a run), 8 runs (`--quick`: 4 runs of 2 hours). The contenders all call
+`simsynth.sweep.sweep.run_sweep` into a fresh directory:
+
+* 1 worker: the runs one after another in this process (the reference);
+* local pool, 2 workers: a `ProcessPoolExecutor` of 2 spawned processes (started per sweep, so
+  their imports are part of the time);
+* Dask LocalCluster, 2 workers: the same runs sent to a `dask.distributed.LocalCluster` of 2
+  single-threaded worker processes (started per sweep, like the pool).
+
+Each sweep checks that its manifest equals the reference's (timing fields aside). Events/s is
+the sweep's total events over its wall time; best of N repeats, contenders interleaved; the
+ratio column is the speed-up. The target of the sweep issue is >= 1.7x for 2 local workers on 2
+cores. Figures are printed, never checked.
+
+    python benchmarks/sweep_scaling.py            # 8 runs of one simulated day
+    python benchmarks/sweep_scaling.py --quick    # 4 runs of 2 hours
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import TIMING, Contender, measure, parse_options, print_table
+
+from simsynth.scenario import load_scenario
+from simsynth.sweep.sweep import run_sweep
+
+SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "contact_center_outage.yaml"
+TIMING_FIELDS = ("created_at", "wall_time_s")
+
+
+def main() -> None:
+    options = parse_options(__doc__.splitlines()[0])
+    runs, duration = (4, 7200.0) if options.quick else (8, 86400.0)
+    scenario = load_scenario(SCENARIO).model_copy(update={"duration": duration})
+    reference: dict[str, object] = {}
+
+    def sweep(workers: int, executor: str) -> Contender:
+        def run(path: Path) -> int:
+            shutil.rmtree(path, ignore_errors=True)
+            manifest = run_sweep(scenario, path, runs=runs, workers=workers,
+                                 executor=executor).manifest  # type: ignore[arg-type]  # fmt: skip
+            shutil.rmtree(path)
+            timeless = {k: v for k, v in manifest.items() if k not in TIMING_FIELDS}
+            if reference.setdefault("manifest", timeless) != timeless:
+                raise SystemExit("the sweeps wrote different datasets")
+            return int(manifest["counts"]["events"])
+
+        return Contender(f"{executor}, {workers} worker{'s' if workers > 1 else ''}", run)
+
+    one, pool, dask = sweep(1, "local"), sweep(2, "local"), sweep(2, "dask")
+    print(f"{runs} runs of {duration / 3600:g} h of {SCENARIO.name}")
+    with TemporaryDirectory() as directory:
+        measure([one, pool, dask], options.repeats or (1 if options.quick else 3), Path(directory))
+    print_table("Sweep scaling (events/s over the whole sweep)", [one, pool, dask],
+                references=[one.name, pool.name], columns=TIMING,
+                ratio_heads=["1 worker", "pool of 2"])  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
