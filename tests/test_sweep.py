@@ -162,3 +162,20 @@ def test_a_grid_key_that_makes_no_valid_scenario_is_reported_with_its_line(tmp_p
     assert "params.agents" in result.stderr and "-1" in result.stderr
     assert not (tmp_path / "out").exists()
     assert cli("validate", path).exit_code == 2
+
+
+def test_a_running_dask_scheduler_given_by_address_runs_the_same_sweep(tmp_path: Path):
+    from distributed import LocalCluster
+
+    scenario = load_scenario(write(tmp_path, {**SWEEP, "sweep": {"runs": 2}}))
+    local = run_sweep(scenario, tmp_path / "local").manifest
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+        remote = run_sweep(scenario, tmp_path / "remote", executor="dask",
+                           address=cluster.scheduler_address).manifest  # fmt: skip
+    assert without_timing(remote) == without_timing(local)
+    assert file_bytes(tmp_path / "remote") == file_bytes(tmp_path / "local")
+
+
+def test_an_address_needs_the_dask_executor(tmp_path: Path, cli):
+    result = cli("sweep", write(tmp_path, SWEEP), "--address", "tcp://127.0.0.1:8786")
+    assert result.exit_code == 2 and "--executor dask" in result.stderr
