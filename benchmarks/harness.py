@@ -248,7 +248,9 @@ def build_model_only(loaded: Scenario) -> tuple[SimModel, CountingRecorder]:
     """A loaded scenario's model, built as `run_once` builds it, recording into counters."""
     model_class = registry.load(loaded.model)
     seeds = RunSeeds(loaded.seed, 0)
-    occurrences = schedule(loaded.incidents, loaded.duration, seeds.rng("incidents"))
+    occurrences = schedule(
+        loaded.incidents, loaded.duration, seeds.rng("incidents"), seeds.rng("incident-params")
+    )
     episodes = EpisodeLog((NORMAL, *model_class.incident_kinds, *model_class.emergent_kinds))
     episodes.open_scheduled(occurrences)
     tables = {name: CountingTable() for name in model_class.tables}

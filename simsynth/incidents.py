@@ -39,9 +39,15 @@ class Occurrence:
 
 
 def schedule(
-    entries: Sequence[IncidentEntry], duration: Seconds, rng: np.random.Generator
+    entries: Sequence[IncidentEntry],
+    duration: Seconds,
+    rng: np.random.Generator,
+    params_rng: np.random.Generator | None = None,
 ) -> tuple[Occurrence, ...]:
-    """Resolve fixed and Poisson incident entries into occurrences numbered by start time."""
+    """Resolve fixed and Poisson incident entries into occurrences numbered by start time;
+    params written as distributions (`simsynth.scenario.draws`) are drawn per occurrence, in
+    episode order, from `params_rng` (a stream of their own, so that timing and the models'
+    randomness do not shift when a param becomes random)."""
     timed: list[tuple[Seconds, int, IncidentEntry]] = []
     for index, entry in enumerate(entries):
         if entry.at is not None:
@@ -52,6 +58,16 @@ def schedule(
                 timed.append((float(at), index, entry))
     timed.sort(key=lambda item: (item[0], item[1]))
     return tuple(
-        Occurrence(episode_id=i, kind=entry.kind, at=at, params=entry.params)
+        Occurrence(episode_id=i, kind=entry.kind, at=at, params=_resolved(entry.params, params_rng))
         for i, (at, _, entry) in enumerate(timed)
     )
+
+
+def _resolved(params: ParamsModel, rng: np.random.Generator | None) -> ParamsModel:
+    """An entry's params for one occurrence: drawn if written as distributions."""
+    resolve = getattr(params, "resolve", None)
+    if resolve is None:
+        return params
+    if rng is None and getattr(params, "forms", None):
+        raise ValueError("params written as distributions need a params_rng")
+    return resolve(rng)

@@ -68,7 +68,9 @@ def prepare_run(
     `store`: seeds, scheduled incidents and a recorder."""
     model_class = registry.load(scenario.model)
     seeds = RunSeeds(scenario.seed, run_id)
-    occurrences = schedule(scenario.incidents, scenario.duration, seeds.rng("incidents"))
+    occurrences = schedule(
+        scenario.incidents, scenario.duration, seeds.rng("incidents"), seeds.rng("incident-params")
+    )
     columns = model_class.event_columns(scenario.params)
     recorder = RunRecorder(store, model_class, occurrences, columns, start=scenario.start)
     context = RunContext(

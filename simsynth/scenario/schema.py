@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from simsynth.model import ParamsModel, SimModel
+from simsynth.scenario.draws import randomisable
 from simsynth.units import Duration, Rate
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -98,7 +99,11 @@ def scenario_class(model: type[SimModel]) -> type[Scenario]:
             __base__=Incident,
             __doc__=spec.doc,
             kind=(Literal[kind], Field(description=spec.doc)),
-            params=_params_field(spec.params, f"Parameters of `{kind}`."),
+            params=_params_field(
+                randomisable(spec.params),
+                f"Parameters of `{kind}`; any may be a distribution drawn per episode "
+                "({uniform: [a, b]}, {loguniform: [a, b]}, {choice: [...]}, {poisson: m}).",
+            ),
         )
         for kind, spec in model.incident_kinds.items()
     ]
