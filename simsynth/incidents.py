@@ -19,11 +19,17 @@ from simsynth.units import PerSecond, Seconds
 EpisodeId = int
 
 
+class RandomStart(Protocol):
+    """A start time written as a distribution (`simsynth.scenario.draws.RandomTime`)."""
+
+    def draw(self, rng: np.random.Generator) -> Seconds: ...
+
+
 class IncidentEntry(Protocol):
     """What the scheduler needs of a scenario's incident entry."""
 
     kind: str
-    at: Seconds | None
+    at: Seconds | RandomStart | None
     rate: PerSecond | None
     params: ParamsModel
 
@@ -51,7 +57,8 @@ def schedule(
     timed: list[tuple[Seconds, int, IncidentEntry]] = []
     for index, entry in enumerate(entries):
         if entry.at is not None:
-            timed.append((entry.at, index, entry))
+            at = entry.at if isinstance(entry.at, float | int) else entry.at.draw(_need(params_rng))
+            timed.append((float(at), index, entry))
         elif entry.rate:
             count = rng.poisson(entry.rate * duration)
             for at in np.sort(rng.uniform(0.0, duration, size=count)):
@@ -63,11 +70,15 @@ def schedule(
     )
 
 
+def _need(rng: np.random.Generator | None) -> np.random.Generator:
+    if rng is None:
+        raise ValueError("values written as distributions need a params_rng")
+    return rng
+
+
 def _resolved(params: ParamsModel, rng: np.random.Generator | None) -> ParamsModel:
     """An entry's params for one occurrence: drawn if written as distributions."""
     resolve = getattr(params, "resolve", None)
     if resolve is None:
         return params
-    if rng is None and getattr(params, "forms", None):
-        raise ValueError("params written as distributions need a params_rng")
-    return resolve(rng)
+    return resolve(_need(rng) if getattr(params, "forms", None) else rng)

@@ -94,7 +94,7 @@ def format_seconds(seconds: Seconds) -> str:
     return f"{seconds:g}s"
 
 
-_DURATION_SCHEMA = {
+DURATION_SCHEMA = {
     "anyOf": [
         {"type": "number", "minimum": 0, "description": "seconds"},
         {"type": "string", "pattern": rf"^\s*({_NUMBER})\s*(s|min|h|d)\s*$"},
@@ -109,7 +109,7 @@ _RATE_SCHEMA = {
     "description": f"A rate: events per second, or 'count/unit' ({UNITS_TEXT}).",
 }
 
-Duration = Annotated[float, BeforeValidator(parse_duration), WithJsonSchema(_DURATION_SCHEMA)]
+Duration = Annotated[float, BeforeValidator(parse_duration), WithJsonSchema(DURATION_SCHEMA)]
 """Pydantic field type: a duration in a scenario file, validated into seconds."""
 
 Rate = Annotated[float, BeforeValidator(parse_rate), WithJsonSchema(_RATE_SCHEMA)]

@@ -13,22 +13,28 @@ stream and validates them into the kind's `Params`, which the episodes table rec
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import cache
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import numpy as np
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     PrivateAttr,
     ValidationError,
+    WithJsonSchema,
     create_model,
     model_serializer,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from simsynth.model import ParamsModel
+from simsynth.units import DURATION_SCHEMA, Seconds, parse_duration
 
 
 class Form(BaseModel):
@@ -198,3 +204,41 @@ def randomisable(params: type[ParamsModel]) -> type[Randomisable]:
                          __doc__=params.__doc__)  # fmt: skip
     model.target = params
     return model
+
+
+@dataclass(frozen=True)
+class RandomTime:
+    """An incident's start written as a distribution of durations (e.g. uniform over 1h..5h)."""
+
+    form: Form
+    ends: tuple[Seconds, ...]
+    """`form.extremes()` in seconds."""
+
+    @property
+    def latest(self) -> Seconds:
+        return max(self.ends)
+
+    def draw(self, rng: np.random.Generator) -> Seconds:
+        return float(self.form.draw(rng, list(self.ends)))
+
+
+def _time_or_form(value: Any) -> Any:
+    form = form_of(value)
+    if form is None:
+        return parse_duration(value)
+    if isinstance(form, Poisson):
+        raise PydanticCustomError("time_form", "a start time may be uniform, loguniform or choice")
+    return RandomTime(form, tuple(parse_duration(end) for end in form.extremes()))
+
+
+def _written(value: Any) -> Any:
+    return value.form.model_dump() if isinstance(value, RandomTime) else value
+
+
+RandomDuration = Annotated[
+    Seconds | RandomTime,
+    BeforeValidator(_time_or_form),
+    PlainSerializer(_written),
+    WithJsonSchema({"anyOf": [DURATION_SCHEMA, FORM_SCHEMA]}),
+]
+"""Pydantic field type: a duration, or a distribution of durations drawn per run."""

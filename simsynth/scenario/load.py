@@ -10,9 +10,11 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from simsynth import registry
 from simsynth.errors import Problem, ScenarioError
+from simsynth.scenario.draws import RandomTime
 from simsynth.scenario.problems import problems_from_errors
 from simsynth.scenario.schema import Scenario, scenario_class
 from simsynth.scenario.source import Source, read_source
+from simsynth.units import Seconds
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -61,15 +63,20 @@ def _cross_checks(scenario: Scenario, source: Source) -> list[Problem]:
                     loc, "give exactly one of `at` (a start time) or `rate` (episodes per time)"
                 )
             )
-        elif incident.at is not None and incident.at >= scenario.duration:
+        elif incident.at is not None and latest_start(incident.at) >= scenario.duration:
             problems.append(
                 source.problem(
                     (*loc, "at"),
-                    f"starts at {incident.at:g}s, not before the end of the run "
+                    f"starts at {latest_start(incident.at):g}s, not before the end of the run "
                     f"(allowed: 0 <= at < duration = {scenario.duration:g}s)",
                 )
             )
     return problems
+
+
+def latest_start(at: Seconds | RandomTime) -> Seconds:
+    """The latest time an incident's `at` can start it."""
+    return at.latest if isinstance(at, RandomTime) else at
 
 
 def scenario_json_schema() -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from simsynth.model import ParamsModel, SimModel
-from simsynth.scenario.draws import randomisable
+from simsynth.scenario.draws import RandomDuration, randomisable
 from simsynth.units import Duration, Rate
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -48,7 +48,9 @@ class Incident(Strict):
     """One injected rare event: a fixed time (`at`) or a Poisson stream (`rate`)."""
 
     kind: str = Field(description="One of the model's incident kinds.")
-    at: Duration | None = Field(None, description="Start time since the scenario start.")
+    at: RandomDuration | None = Field(
+        None, description="Start time since the scenario start, or a distribution of them."
+    )
     rate: Rate | None = Field(None, description="Episodes per unit of time, e.g. '0.2/d'.")
     params: dict[str, Any] = Field(default_factory=dict, description="The kind's parameters.")
 

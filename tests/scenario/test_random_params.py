@@ -98,3 +98,25 @@ def test_the_manifest_keeps_the_scenario_as_written(tmp_path: Path, written):
     path.write_text(yaml.safe_dump(scenario))
     manifest = simsynth.run(path, out=tmp_path / "out")
     assert manifest["scenario"]["incidents"][0]["params"]["share"] == written
+
+
+def test_a_start_time_may_be_a_distribution_within_the_run(tmp_path: Path, cli):
+    incident = {"kind": "outage", "at": {"uniform": ["1h", "2h"]},
+                "params": {"share": 0.5, "duration": "10min"}}  # fmt: skip
+    scenario = {**RANDOM_OUTAGES, "duration": "4h", "incidents": [incident]}
+    starts = []
+    for seed in range(6):
+        episodes = episodes_of(tmp_path, {**scenario, "seed": seed}, f"seed{seed}")
+        starts += episodes["start_time"].tolist()
+    assert len(starts) == 6 and len(set(starts)) == 6
+    assert all(3600.0 <= start <= 7200.0 for start in starts)
+
+    late = {**scenario, "incidents": [{**incident, "at": {"uniform": ["1h", "5h"]}}]}
+    path = tmp_path / "late.yaml"
+    path.write_text(yaml.safe_dump(late))
+    result = cli("validate", path)
+    assert result.exit_code == 2 and "incidents.0.at" in result.stderr
+    assert "18000s, not before the end of the run" in result.stderr
+    counted = {**scenario, "incidents": [{**incident, "at": {"poisson": 3}}]}
+    path.write_text(yaml.safe_dump(counted))
+    assert "uniform, loguniform or choice" in cli("validate", path).stderr
