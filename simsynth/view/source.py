@@ -131,6 +131,11 @@ class LiveSource(RunSource):
         data, count = self._store.batches_since(table, done)
         if frame is None or count > done:
             new = data.to_pandas()
-            frame = new if frame is None else pd.concat([frame, new], ignore_index=True)
+            if frame is not None and len(frame) and len(new):
+                # the same declared categories on both sides: categorical columns stay so
+                new = pd.concat([frame, new], ignore_index=True)
+            elif frame is not None and len(frame):
+                new = frame
+            frame = new
             self._frames[table] = (count, frame)
         return frame

@@ -34,9 +34,11 @@ def small_scenario(model_key: str) -> Scenario:
 def test_a_live_run_stepped_to_the_end_shows_what_run_writes(model_key: str, tmp_path: Path):
     scenario = small_scenario(model_key)
     live = start_live(scenario, steps=20)
+    assert live.live.source.events().empty  # read before anything happened, as a page does
     halfway = None
     while live.running:
         live.step()
+        live.live.source.events()  # read after every step, as a page does
         if live.live.steps_done == 10:
             halfway = live.live.source.events()
     shown = live.live.source.events()
