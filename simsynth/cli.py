@@ -117,13 +117,14 @@ def plot(
     ] = None,
 ) -> None:
     """Write the figures of a finished dataset: a timeline and the model's overview, per run."""
-    from simsynth.figures import read_manifest, write_figures
+    from simsynth.figures import read_manifest, run_scenario, write_figures
 
     with reporting_errors():
         manifest = read_manifest(dataset)
         target = out if out is not None else dataset / "plots"
         for run in manifest["runs"]:
-            for path in write_figures(dataset, run["run_id"], manifest["scenario"], target):
+            scenario = run_scenario(manifest, run)
+            for path in write_figures(dataset, run["run_id"], scenario, target):
                 console.print(str(path))
 
 

@@ -99,6 +99,14 @@ def read_manifest(root: Path) -> dict[str, Any]:
     return manifest
 
 
+def run_scenario(manifest: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
+    """The scenario one run of a dataset ran: the manifest's, with the run's grid values (a
+    sweep's) set."""
+    from simsynth.sweep.plan import values_applied
+
+    return values_applied(manifest["scenario"], run.get("values") or {})
+
+
 def write_figures(root: Path, run_id: int, scenario: dict[str, Any], out: Path) -> list[Path]:
     """The timeline and the model's overview figures of one run, as PNGs under `out`."""
     run = RunData(root, run_id, scenario)

@@ -8,6 +8,7 @@ then of the next.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -60,9 +61,7 @@ def scenario_at(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     `incidents.0.params.share`), validated again (GridError if it is not valid)."""
     if not values:
         return scenario
-    data = scenario.model_dump(mode="json", exclude={"sweep"})
-    for key, value in values.items():
-        _set(data, key, value)
+    data = values_applied(scenario.model_dump(mode="json", exclude={"sweep"}), values)
     schema = scenario_class(registry.load(scenario.model))
     try:
         return schema.model_validate(data).model_copy(update={"sweep": scenario.sweep})
@@ -74,6 +73,15 @@ def scenario_at(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
             key = next((k for k in values if where.startswith(k)), next(iter(values)))
             problems.append((key, f"{where}: {found['msg']} (with {setting})"))
         raise GridError(problems) from None
+
+
+def values_applied(scenario_json: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """A scenario's JSON form (as a manifest records it) with grid values set: what a run of a
+    sweep ran (GridError if a key does not fit)."""
+    data = copy.deepcopy(dict(scenario_json))
+    for key, value in values.items():
+        _set(data, key, value)
+    return data
 
 
 def check_grid(scenario: Scenario, file: Path) -> None:

@@ -11,7 +11,7 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 
-from simsynth.figures import read_manifest
+from simsynth.figures import read_manifest, run_scenario
 from simsynth.scenario import Scenario
 from simsynth.view.components import Clock, EpisodeList, EventsTable, PanelFigure
 from simsynth.view.live import LiveModel, is_mesa, start_live
@@ -126,14 +126,17 @@ def ReplayPage(root: Path) -> None:
     """A finished dataset: a time slider and play control over a run, the same panels,
     episodes (pressing one jumps to its end and lists its events) and the events table."""
     manifest = solara.use_memo(lambda: read_manifest(root), [])
-    run_ids = [int(run["run_id"]) for run in manifest["runs"]]
+    runs = {int(run["run_id"]): run for run in manifest["runs"]}
+    run_ids = list(runs)
     run_id = solara.use_reactive(run_ids[0])
     source = solara.use_memo(
-        lambda: ReplaySource(root, run_id.value, manifest["scenario"]), [run_id.value]
+        lambda: ReplaySource(root, run_id.value, run_scenario(manifest, runs[run_id.value])),
+        [run_id.value],
     )
     panels = solara.use_memo(lambda: [TIMELINE, *model_panels(source)], [source])
     frame = source.duration / REPLAY_FRAMES
     now = solara.use_reactive(source.duration)
+    solara.use_effect(lambda: now.set(source.duration), [run_id.value])  # a new run from its end
     playing = solara.use_reactive(False)
     interval_ms = solara.use_reactive(300)
     selected = solara.use_reactive(None)

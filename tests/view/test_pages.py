@@ -14,6 +14,8 @@ from playwright.sync_api import Page, Request, Route, expect
 
 from simsynth.runner import run
 from simsynth.scenario import load_scenario
+from simsynth.scenario.schema import Sweep
+from simsynth.sweep.sweep import run_sweep
 from simsynth.units import format_seconds
 from tests.view.conftest import view_server
 
@@ -154,3 +156,19 @@ def load_duration(dataset: Path) -> float:
     import json
 
     return float(json.loads((dataset / "manifest.json").read_text())["scenario"]["duration"])
+
+
+def test_replay_of_a_sweep_switches_between_its_runs(page: Page, tmp_path: Path):
+    base = load_scenario(REPO / "scenarios" / "intersection_signal_failure.yaml")
+    swept = base.model_copy(update={"duration": 1800.0, "sweep": Sweep(runs=2)})
+    manifest = run_sweep(swept, tmp_path / "sweep").manifest
+    counts = [run["counts"]["events"] for run in manifest["runs"]]
+    assert counts[0] != counts[1]
+    with view_server(tmp_path / "sweep") as url:
+        browsing = Browsing(page)
+        browsing.open(url)
+        expect(page.locator(CLOCK)).to_contain_text(f"{counts[0]:,} events")
+        page.locator(".v-select", has_text="run_id").click()
+        page.get_by_role("option", name="1", exact=True).click()
+        expect(page.locator(CLOCK)).to_contain_text(f"{counts[1]:,} events")
+        browsing.assert_clean()

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from simsynth.figures import read_manifest
+from simsynth.figures import read_manifest, run_scenario
 from simsynth.runner import run
+from simsynth.scenario.schema import Sweep
+from simsynth.sweep.sweep import run_sweep
 from simsynth.view.panels import TIMELINE, model_panels
 from simsynth.view.source import ReplaySource
 from tests.view.runs import scenario
@@ -62,3 +64,17 @@ def test_any_run_of_a_dataset_can_be_replayed(tmp_path):
     assert len(second.events()) == manifest["counts"]["events"]
     with pytest.raises(KeyError, match="events"):
         ReplaySource(root, 0, manifest["scenario"]).events()
+
+
+def test_each_run_of_a_sweep_is_shown_with_its_own_grid_values(tmp_path, cli):
+    """Panels and `simsynth plot` see the params a run ran with, not the sweep's base ones."""
+    base = scenario("contact_center_outage", 7200.0)
+    swept = base.model_copy(update={"sweep": Sweep(runs=1, grid={"params.agents": [20, 30]})})
+    root = tmp_path / "sweep"
+    manifest = run_sweep(swept, root).manifest
+    agents = [ReplaySource(root, run["run_id"], run_scenario(manifest, run)).params.agents
+              for run in manifest["runs"]]  # fmt: skip
+    assert agents == [20, 30]
+    result = cli("plot", root)
+    assert result.exit_code == 0
+    assert {p.name for p in (root / "plots").glob("*-run1.png")} >= {"timeline-run1.png"}
