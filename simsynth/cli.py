@@ -117,7 +117,8 @@ def plot(
     ] = None,
 ) -> None:
     """Write the figures of a finished dataset: a timeline and the model's overview, per run."""
-    from simsynth.figures import read_manifest, run_scenario, write_figures
+    from simsynth.dataset import read_manifest
+    from simsynth.figures import run_scenario, write_figures
 
     with reporting_errors():
         manifest = read_manifest(dataset)
@@ -201,7 +202,7 @@ def view(
     ] = "127.0.0.1",
 ) -> None:
     """Open a run in the browser: a scenario live, or a finished dataset as a replay."""
-    from simsynth.figures import read_manifest
+    from simsynth.dataset import read_manifest
     from simsynth.scenario import load_scenario
 
     with reporting_errors():

@@ -157,9 +157,14 @@ def read_manifest(directory: str | os.PathLike[str]) -> dict[str, Any]:
         raise DatasetError(f"{directory}: not a simsynth dataset (no {MANIFEST})") from None
     except (OSError, json.JSONDecodeError) as error:
         raise DatasetError(f"{path}: unreadable manifest ({error})") from None
-    if manifest.get("format") != FORMAT or manifest.get("status") != "complete":
+    if manifest.get("status") != "complete":
         raise DatasetError(
             f"{directory}: dataset is not complete (status: {manifest.get('status')})"
+        )
+    if manifest.get("format") != FORMAT:
+        raise DatasetError(
+            f"{directory}: not a simsynth dataset of format {FORMAT} "
+            f"(format: {manifest.get('format')})"
         )
     return manifest
 

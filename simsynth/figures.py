@@ -9,7 +9,6 @@ are written as PNGs `NAME-runK.png` (by `simsynth plot`, or after `run` when the
 from __future__ import annotations
 
 import importlib
-import json
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -24,15 +23,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from simsynth import registry
-from simsynth.errors import SimsynthError
 from simsynth.plots import PNG_METADATA, timeline
 from simsynth.sink import NORMAL
 from simsynth.stores import partition_file
 from simsynth.units import Seconds
-
-
-class NotADatasetError(SimsynthError):
-    """The directory given is not a complete simsynth dataset."""
 
 
 class RunData:
@@ -84,19 +78,6 @@ def overview_of(model_key: str) -> Overview | None:
         return None
     module, _, function = target.partition(":")
     return getattr(importlib.import_module(module), function)
-
-
-def read_manifest(root: Path) -> dict[str, Any]:
-    """A complete dataset's manifest (NotADatasetError otherwise)."""
-    path = root / "manifest.json"
-    if not path.is_file():
-        raise NotADatasetError(f"{root}: not a simsynth dataset (no manifest.json)")
-    manifest = json.loads(path.read_text())
-    if manifest.get("status") != "complete":
-        raise NotADatasetError(
-            f"{root}: the dataset is not complete (status {manifest.get('status')!r})"
-        )
-    return manifest
 
 
 def run_scenario(manifest: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simsynth.figures import RunData, read_manifest
+from simsynth.dataset import read_manifest
+from simsynth.figures import RunData
 from simsynth.models.markets.figures import overview
 from tests.conftest import run_model
 from tests.test_plots import PNG_SIGNATURE

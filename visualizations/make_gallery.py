@@ -20,7 +20,8 @@ import yaml
 from playwright.sync_api import Page, expect, sync_playwright
 
 import simsynth
-from simsynth.figures import read_manifest, write_figures
+from simsynth.dataset import read_manifest
+from simsynth.figures import write_figures
 from simsynth.view.server import view_subprocess
 
 HERE = Path(__file__).resolve().parent

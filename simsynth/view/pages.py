@@ -11,7 +11,8 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 
-from simsynth.figures import read_manifest, run_scenario
+from simsynth.dataset import read_manifest
+from simsynth.figures import run_scenario
 from simsynth.scenario import Scenario
 from simsynth.view.components import Clock, EpisodeList, EventsTable, PanelFigure
 from simsynth.view.live import LiveModel, is_mesa, start_live

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from simsynth.figures import read_manifest, run_scenario
+from simsynth.dataset import read_manifest
+from simsynth.figures import run_scenario
 from simsynth.runner import run
 from simsynth.scenario.schema import Sweep
 from simsynth.sweep.sweep import run_sweep
@@ -17,7 +18,7 @@ from simsynth.view.panels import TIMELINE, model_panels
 from simsynth.view.source import ReplaySource
 from tests.view.runs import scenario
 
-ALWAYS_IN_MANIFEST = ("scenario", "seed", "runs", "counts", "status")
+ALWAYS_IN_MANIFEST = ("format", "scenario", "seed", "runs", "counts", "status")
 """Manifest keys every version of the format wrote (DESIGN §3)."""
 
 
