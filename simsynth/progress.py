@@ -17,20 +17,20 @@ if TYPE_CHECKING:
     from simsynth.sweep.executors import Outcome
 
 
+def _bar(*figures: TextColumn, transient: bool) -> Progress:
+    """A bar on stderr: the task's name, the bar, `figures`, the time elapsed."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), *figures, TimeElapsedColumn(),
+                    console=Console(stderr=True), transient=transient)  # fmt: skip
+
+
 @contextmanager
 def simulated_time_progress(name: str, *, enabled: bool) -> Iterator[ProgressCallback | None]:
     """Yield a callback updating a bar of simulated time done / total, or None if disabled."""
     if not enabled:
         yield None
         return
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.fields[done]} / {task.fields[total_text]} simulated"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
+    bar = _bar(TextColumn("{task.fields[done]} / {task.fields[total_text]} simulated"),
+               transient=True)  # fmt: skip
     task = bar.add_task(name, total=1.0, done="0s", total_text="?")
 
     def update(done: Seconds, total: Seconds) -> None:
@@ -51,13 +51,10 @@ def runs_progress(name: str, *, enabled: bool) -> Iterator[SweepProgress | None]
     if not enabled:
         yield None
         return
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
+    bar = _bar(
         TextColumn("{task.completed:.0f}/{task.total:.0f} runs · {task.fields[failed]} failed"),
         TextColumn("· {task.fields[rate]} events/s"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
+        transient=False,
     )
     with bar:
         yield SweepProgress(bar, bar.add_task(name, total=None, failed=0, rate="–"))

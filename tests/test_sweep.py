@@ -20,15 +20,13 @@ from simsynth.scenario import load_scenario
 from simsynth.sweep.plan import plan_runs
 from simsynth.sweep.staging import SweepStaging
 from simsynth.sweep.sweep import run_sweep
+from tests.conftest import SMALL_CONTACT_CENTER
 
 TIMING_FIELDS = ("created_at", "wall_time_s")
 SWEEP = {
+    **SMALL_CONTACT_CENTER,
     "name": "small-sweep",
-    "model": "customers.contact_center",
-    "seed": 5,
-    "duration": "2h",
-    "params": {"agents": 4, "arrival_rate": "60/h", "service_time": "3min", "patience": "4min"},
-    "incidents": [{"kind": "outage", "at": "30min", "params": {"duration": "20min", "share": 0.5}}],
+    "incidents": SMALL_CONTACT_CENTER["incidents"][:1],  # the outage at 30 min
     "sweep": {"runs": 3, "grid": {"params.agents": [4, 6], "incidents.0.params.share": [0.5]}},
 }
 
