@@ -52,12 +52,13 @@ def runs_progress(name: str, *, enabled: bool) -> Iterator[SweepProgress | None]
         yield None
         return
     bar = _bar(
-        TextColumn("{task.completed:.0f}/{task.total:.0f} runs · {task.fields[failed]} failed"),
+        TextColumn("{task.fields[ended]}/{task.fields[runs]} runs · {task.fields[failed]} failed"),
         TextColumn("· {task.fields[rate]} events/s"),
         transient=False,
     )
     with bar:
-        yield SweepProgress(bar, bar.add_task(name, total=None, failed=0, rate="–"))
+        task = bar.add_task(name, total=None, ended=0, runs="?", failed=0, rate="–")
+        yield SweepProgress(bar, task)
 
 
 class SweepProgress:
@@ -68,15 +69,20 @@ class SweepProgress:
         self.task = task
         self.failed = 0
         self.events = 0
+        self.ended_runs = 0
         self.started = time.perf_counter()
 
     def planned(self, total: int, already_done: int) -> None:
-        self.bar.update(self.task, total=total, completed=already_done)
+        self.ended_runs = already_done
+        self.bar.update(self.task, total=total, completed=already_done, ended=already_done,
+                        runs=total)  # fmt: skip
 
     def ended(self, outcome: Outcome) -> None:
         if outcome.record is None:
             self.failed += 1
         else:
             self.events += outcome.record["counts"]["events"]
+        self.ended_runs += 1
         rate = self.events / max(time.perf_counter() - self.started, 1e-9)
-        self.bar.update(self.task, advance=1, failed=self.failed, rate=f"{rate:,.0f}")
+        self.bar.update(self.task, advance=1, ended=self.ended_runs, failed=self.failed,
+                        rate=f"{rate:,.0f}")  # fmt: skip
