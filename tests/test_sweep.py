@@ -90,7 +90,7 @@ def test_a_sweep_killed_with_minus_9_resumes_to_the_same_bytes(tmp_path: Path):
     command = [sys.executable, "-m", "simsynth", "sweep", str(path), "--out", str(target),
                "--workers", "2", "--quiet"]  # fmt: skip
     process = subprocess.Popen(command, start_new_session=True)
-    staging = SweepStaging(target)
+    staging = SweepStaging.for_target(target)
     deadline = time.monotonic() + 120
     while len(list(staging.runs.glob("run_id=*.json"))) < 1:
         assert process.poll() is None, "the sweep ended before it could be killed"
@@ -130,7 +130,7 @@ def test_a_failing_run_is_reported_the_others_finish_and_resume_retries_it(
     assert "run 4 (incidents.0.params.share=0.5, params.agents=6) failed" in result.stderr
     assert "the simulated world broke" in result.stderr and "--resume" in result.stderr
     assert not target.exists()
-    staged = sorted(p.name for p in SweepStaging(target).runs.glob("*.json"))
+    staged = sorted(p.name for p in SweepStaging.for_target(target).runs.glob("*.json"))
     assert staged == [f"run_id={k}.json" for k in (0, 1, 2, 3, 5)]
 
     monkeypatch.setattr(simsynth.sweep.executors, "execute_run", real)
@@ -144,8 +144,8 @@ def test_a_failing_run_is_reported_the_others_finish_and_resume_retries_it(
 
 def test_an_interrupted_sweep_is_not_overwritten_without_resume(tmp_path: Path, cli):
     path = write(tmp_path, SWEEP)
-    SweepStaging(tmp_path / "out").root.mkdir()
-    (SweepStaging(tmp_path / "out").root / "sweep.json").write_text("{}")
+    SweepStaging.for_target(tmp_path / "out").root.mkdir()
+    (SweepStaging.for_target(tmp_path / "out").root / "sweep.json").write_text("{}")
     result = cli("sweep", path, "--out", tmp_path / "out")
     assert result.exit_code == 2 and "--resume" in result.stderr
     resumed = cli("sweep", path, "--out", tmp_path / "out", "--resume")

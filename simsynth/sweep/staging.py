@@ -50,13 +50,17 @@ def write_json(path: Path, data: Any) -> None:
 
 
 class SweepStaging:
-    """The staging area of the sweep writing `target`."""
+    """A sweep's staging area at `root` (workers get it by its root)."""
 
-    def __init__(self, target: Path):
-        self.target = target
-        self.root = target.parent / f".{target.name}.simsynth-sweep"
-        self.data = self.root / "data"
-        self.runs = self.root / "runs"
+    def __init__(self, root: Path):
+        self.root = root
+        self.data = root / "data"
+        self.runs = root / "runs"
+
+    @classmethod
+    def for_target(cls, target: Path) -> SweepStaging:
+        """The staging area of the sweep writing `target`."""
+        return cls(target.parent / f".{target.name}.simsynth-sweep")
 
     def open(self, identity: dict[str, Any], *, resume: bool) -> None:
         """Create the area, or (with `resume`) reopen the one of the same sweep."""

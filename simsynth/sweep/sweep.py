@@ -63,7 +63,7 @@ def run_sweep(
     started = time.perf_counter()
     planned = plan_runs(scenario, runs)
     scenario_json = scenario.model_dump(mode="json")
-    staging = SweepStaging(target)
+    staging = SweepStaging.for_target(target)
     identity = {"scenario": scenario_json, "runs": [[r.run_id, r.values] for r in planned]}
     with DatasetWriter(target, overwrite=overwrite, staging=staging.data) as writer:
         staging.open(identity, resume=resume)

@@ -15,7 +15,7 @@ from simsynth import registry
 from simsynth.runner import run_once
 from simsynth.scenario.schema import scenario_class
 from simsynth.sweep.plan import scenario_at
-from simsynth.sweep.staging import RunRecord, clear_run, run_files, write_json
+from simsynth.sweep.staging import RunRecord, SweepStaging, clear_run, run_files, write_json
 
 
 def execute_run(
@@ -24,8 +24,8 @@ def execute_run(
     """Run `run_id` of the sweep (its grid `values` set) into `staging_root/data`, then write
     and return its record; a run's output depends on nothing else."""
     started = time.perf_counter()
-    root = Path(staging_root)
-    data = root / "data"
+    staging = SweepStaging(Path(staging_root))
+    data = staging.data
     schema = scenario_class(registry.load(scenario_json["model"]))
     scenario = scenario_at(schema.model_validate(scenario_json), values)
     clear_run(data, run_id)
@@ -37,5 +37,5 @@ def execute_run(
         "counts": asdict(counts),
         "files": run_files(data, run_id),
     }
-    write_json(root / "runs" / f"run_id={run_id}.json", record)
+    write_json(staging.record_path(run_id), record)
     return {**record, "wall_time_s": time.perf_counter() - started}

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import solara
 from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
 
 from simsynth.figures import kind_colors
 from simsynth.units import Seconds, format_seconds
@@ -26,7 +27,7 @@ def PanelFigure(panel: Panel, source: RunSource, now: Seconds, revision: int = 0
     """A panel drawn for `now`; redrawn only when the source, `now` or `revision` change."""
     dependencies = [id(source), now, revision]
 
-    def draw() -> tuple[bytes | None, str]:
+    def draw() -> tuple[Figure | None, str]:
         try:
             figure = panel.draw(source, now)
         except Exception as error:  # a panel's bug must not take the page down

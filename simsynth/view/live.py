@@ -28,13 +28,13 @@ class LiveRun:
 
     def __init__(self, scenario: Scenario, steps: int = DEFAULT_STEPS):
         self.scenario = scenario
-        self.store = MemoryStore()
-        self.model_class, self.context = prepare_run(scenario, 0, self.store)
+        store = MemoryStore()
+        self.model_class, self.context = prepare_run(scenario, 0, store)
         self.step_length: Seconds = scenario.duration / steps
         self.steps_done = 0
         self.steps = steps
         self.source = LiveSource(
-            scenario.model_dump(mode="json"), self.store, self.context.recorder.episodes
+            scenario.model_dump(mode="json"), store, self.context.recorder.episodes
         )
 
     @property
@@ -57,7 +57,7 @@ class LiveRun:
             model.finish()
         model.flush()
         self.context.recorder.flush()
-        self.source.advanced(self.time)
+        self.source.advanced()
 
 
 class LiveModel(Protocol):

@@ -17,7 +17,7 @@ from simsynth.scenario import Scenario
 from simsynth.view.components import Clock, EpisodeList, EventsTable, PanelFigure
 from simsynth.view.live import LiveModel, is_mesa, start_live
 from simsynth.view.panels import TIMELINE, Panel, model_panels
-from simsynth.view.source import ReplaySource, RunSource
+from simsynth.view.source import ReplaySource
 
 LiveComponent = Callable[[Any], Any]
 """A part of the live page: a function of the live model, as `SolaraViz` takes them."""
@@ -192,6 +192,3 @@ def page_for(target: Path) -> Any:
     from simsynth.scenario import load_scenario
 
     return LivePage(load_scenario(target))
-
-
-__all__ = ["LivePage", "ReplayPage", "RunSource", "page_for"]

@@ -42,10 +42,6 @@ class RunSource(ABC):
         return registry.load(self.model).Params.model_validate(self.scenario.get("params") or {})
 
     @abstractmethod
-    def recorded_until(self) -> Seconds:
-        """The simulated time up to which the tables are complete."""
-
-    @abstractmethod
     def _frame(self, table: str) -> pd.DataFrame | None:
         """A whole table as recorded so far, or None if the run has no such table."""
 
@@ -86,9 +82,6 @@ class ReplaySource(RunSource):
         self.run_id = run_id
         self._frames: dict[str, pd.DataFrame | None] = {}
 
-    def recorded_until(self) -> Seconds:
-        return self.duration
-
     def _frame(self, table: str) -> pd.DataFrame | None:
         if table not in self._frames:
             path = partition_file(self.root, table, self.run_id)
@@ -103,18 +96,13 @@ class LiveSource(RunSource):
         super().__init__(scenario)
         self._store = store
         self._episodes = episodes
-        self._now: Seconds = 0.0
         self._episode_frame: pd.DataFrame | None = None
         self._frames: dict[str, tuple[int, pd.DataFrame]] = {}
         """Per streamed table: how many of its batches are converted, and the frame of them."""
 
-    def advanced(self, now: Seconds) -> None:
-        """The run has advanced to `now` and flushed its recorder."""
-        self._now = now
+    def advanced(self) -> None:
+        """The run has advanced and flushed its recorder: episodes are read again."""
         self._episode_frame = None
-
-    def recorded_until(self) -> Seconds:
-        return self._now
 
     def _frame(self, table: str) -> pd.DataFrame | None:
         if table == "episodes":
