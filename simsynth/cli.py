@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from simsynth.errors import SimsynthError
+from simsynth.rare.command import rare
 
 app = typer.Typer(
     name="simsynth",
@@ -28,6 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(highlight=False)
+app.command()(rare)
 
 BAD_INPUT = 2
 

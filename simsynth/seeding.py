@@ -34,3 +34,10 @@ class RunSeeds:
     def describe(self) -> dict[str, object]:
         """JSON-able description for the manifest: entropy and spawn key."""
         return {"entropy": int(self.sequence.entropy), "spawn_key": list(self.sequence.spawn_key)}
+
+
+def scenario_rng(scenario_seed: int, component: str) -> np.random.Generator:
+    """A stream of the scenario as a whole (not of one run), e.g. for dealing runs into
+    training splits; keyed by a hash of its name, far from the run ids' children."""
+    key = zlib.crc32(component.encode("utf-8")) + (1 << 32)
+    return np.random.default_rng(np.random.SeedSequence(scenario_seed, spawn_key=(key,)))

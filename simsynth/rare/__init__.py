@@ -1,0 +1,1 @@
+"""Rare-event training sets (`simsynth rare`): collecting runs, sampling, splits, twins."""

@@ -1,0 +1,139 @@
+"""`simsynth rare`: the command line of training-set building (registered by simsynth.cli)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .options import DEFAULT_MAX_RUNS, DEFAULT_POSITIVES, OptionError, RareOptions, parse_split
+
+
+def rare(
+    file: Annotated[Path, typer.Argument(help="Scenario file (YAML) with incidents.")],
+    out: Annotated[Path, typer.Option(help="Directory of the training set.")],
+    positives: Annotated[
+        int, typer.Option(help="Run until each incident kind has this many episodes.")
+    ] = DEFAULT_POSITIVES,
+    runs: Annotated[
+        int | None, typer.Option(help="Run exactly this many runs instead of --positives.")
+    ] = None,
+    prevalence: Annotated[
+        float | None, typer.Option(help="Share of positive samples to reach (default: natural).")
+    ] = None,
+    unit: Annotated[str, typer.Option(help="A sample is an event, a window or a sequence.")] = (
+        "event"
+    ),
+    by: Annotated[str, typer.Option(help="Windows/sequences of each entity or of the world.")] = (
+        "entity"
+    ),
+    window: Annotated[str, typer.Option(help="Window length (unit window), e.g. 10min.")] = "10min",
+    lead: Annotated[
+        str, typer.Option(help="Time before an episode its sequence starts (unit sequence).")
+    ] = "10min",
+    split: Annotated[str, typer.Option(help="Train,validation,test shares.")] = "0.7,0.15,0.15",
+    split_by: Annotated[
+        str, typer.Option(help="run (whole runs per split) or time (cuts within runs).")
+    ] = "run",
+    gap: Annotated[str, typer.Option(help="Time left out around each cut (--split-by time).")] = (
+        "0"
+    ),
+    twins: Annotated[
+        bool, typer.Option(help="Rerun runs without incidents; label what changed `affected`.")
+    ] = False,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes at once (default: the cores).")
+    ] = None,
+    executor: Annotated[
+        str, typer.Option(help="local (a process pool) or dask (dask.distributed).")
+    ] = "local",
+    address: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT.")] = None,
+    max_runs: Annotated[int, typer.Option(help="Give up after this many runs.")] = (
+        DEFAULT_MAX_RUNS
+    ),
+    resume: Annotated[bool, typer.Option(help="Reuse the runs of an interrupted build.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing directory.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Build a rare-event training set: runs until enough episodes, negatives sampled to a
+    prevalence with weights, splits by run (or time), optional counterfactual twins."""
+    from simsynth.cli import BAD_INPUT, console, reporting_errors
+    from simsynth.progress import runs_progress
+    from simsynth.scenario import load_scenario
+    from simsynth.sweep.plan import check_grid
+    from simsynth.sweep.sweep import SweepFailed
+
+    from .build import build_training_set
+
+    with reporting_errors():
+        options = _options(locals())
+        if executor not in ("local", "dask"):
+            raise OptionError(f"--executor: {executor!r} is not one of: local, dask")
+        if address is not None and executor != "dask":
+            raise OptionError("--address needs --executor dask")
+        scenario = load_scenario(file)
+        check_grid(scenario, file)
+    bar_on = not quiet and sys.stderr.isatty()
+    try:
+        with reporting_errors(), runs_progress(scenario.name, enabled=bar_on) as bar:
+            manifest = build_training_set(
+                scenario, out, options, workers=workers or os.cpu_count() or 1,
+                executor=executor, address=address, resume=resume,  # type: ignore[arg-type]
+                overwrite=overwrite, on_planned=bar.planned if bar else None,
+                on_outcome=bar.ended if bar else None,
+            )  # fmt: skip
+    except SweepFailed as failure:
+        for line in failure.lines():
+            print(line, file=sys.stderr)
+        raise typer.Exit(1) from None
+    except OptionError as error:
+        print(error, file=sys.stderr)
+        raise typer.Exit(BAD_INPUT) from None
+    if not quiet:
+        console.print(summary(out, manifest))
+
+
+def _options(given: dict[str, Any]) -> RareOptions:
+    from simsynth.units import parse_duration
+
+    durations = {}
+    for name in ("window", "lead", "gap"):
+        try:
+            text = given[name]
+            durations[name] = (
+                float(text) if text.replace(".", "", 1).isdigit() else parse_duration(text)
+            )
+        except (ValueError, TypeError) as error:
+            raise OptionError(f"--{name}: {given[name]!r} is not a duration ({error})") from None
+    return RareOptions(
+        positives=given["positives"], runs=given["runs"], prevalence=given["prevalence"],
+        unit=given["unit"], by=given["by"], split=parse_split(given["split"]),
+        split_by=given["split_by"], twins=given["twins"], max_runs=given["max_runs"],
+        **durations,
+    )  # fmt: skip
+
+
+def summary(out: Path, manifest: dict[str, Any]) -> str:
+    """What the set holds, for the terminal."""
+    trained = manifest["training_set"]
+    lines = [
+        f"training set: {out}  ({trained['unit']} samples: {trained['samples']:,} from "
+        f"{len(manifest['runs'])} runs)",
+        f"  prevalence: natural {trained['natural_prevalence']:.4%} → "
+        f"{trained['achieved_prevalence']:.2%} (negative weight "
+        f"{trained['negatives']['weight']:.4g})",
+        *(
+            [f"  (--prevalence {requested:g} is below the natural rate: every negative is kept)"]
+            if (requested := trained["options"]["prevalence"]) is not None
+            and requested < trained["natural_prevalence"]
+            else []
+        ),
+        "  episodes: " + ", ".join(f"{k} {n}" for k, n in trained["episodes_by_kind"].items()),
+    ]
+    for name, split in trained["splits"].items():
+        lines.append(f"  {name:<10} runs {split['runs']:>4} · samples {split['samples']:>9,} · "
+                     f"positives {split['positives']:>7,}")  # fmt: skip
+    return "\n".join(lines)
