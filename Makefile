@@ -13,7 +13,7 @@ DEMO_SCENARIO := scenarios/contact_center_outage.yaml
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench,viz,dask]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench,viz,dask,eval]'
 	touch $@
 
 install: $(STAMP)
@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/order_flow_throughput.py
 	$(BIN)/python benchmarks/traders_throughput.py
 	$(BIN)/python benchmarks/sweep_scaling.py
+	$(BIN)/python benchmarks/rare_training_set.py
 
 gallery: $(STAMP)
 	$(BIN)/python visualizations/make_gallery.py

@@ -13,7 +13,6 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pyarrow.parquet as pq
 
@@ -175,8 +174,3 @@ class RunCollector:
                 self.on_outcome(outcome)
         if failed:
             raise SweepFailed(sorted(failed, key=lambda o: o.run.run_id), self.staging.root)
-
-
-def run_values(record: RunRecord) -> dict[str, Any]:
-    """The grid values a collected run ran with."""
-    return dict(record.get("values") or {})

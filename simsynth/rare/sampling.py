@@ -9,7 +9,6 @@ weighted counts give back the natural prevalence exactly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,7 +68,3 @@ def sample_rows(
 def weights_of(labels: np.ndarray, negative_weight: float) -> np.ndarray:
     """1 for positives, the inverse inclusion probability for negatives."""
     return np.where(labels != 0, 1.0, negative_weight)
-
-
-def share(counts: Sequence[int], of: int) -> float:
-    return float(sum(counts)) / of if of else 0.0
