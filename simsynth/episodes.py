@@ -62,6 +62,10 @@ class EpisodeLog:
             )
             assert episode_id == occurrence.episode_id, "scheduled episodes must come first"
 
+    def start(self, episode_id: EpisodeId, start_time: Seconds) -> None:
+        """Move the time an episode starts (a scripted incident that first acts after a delay)."""
+        self.start_times[episode_id] = start_time
+
     def end(self, episode_id: EpisodeId, end_time: Seconds) -> None:
         """Set the time an episode ends."""
         self.end_times[episode_id] = end_time

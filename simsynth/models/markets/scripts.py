@@ -32,6 +32,10 @@ from simsynth.units import Seconds
 
 Script = Generator[Seconds, None, None]
 """Acts, then yields how long to wait before acting again."""
+SCRIPTS_STREAM = "incident_scripts"
+"""The run's random stream (`RunSeeds.rng`) the scripts draw from: theirs alone, not the
+scheduler's `incidents` nor any stream normal traders draw from, so that a run without its
+incidents (its counterfactual twin) is identical to it up to the first one."""
 
 
 class Venue(Protocol):
@@ -128,6 +132,12 @@ class Actor:
         """The mid price now, in currency."""
         return self.exchange.mid() * self.exchange.tick_size
 
+    def open_window(self) -> None:
+        """Label every other row as affected from now on; the episode starts now, with the
+        window, so that all rows inside the episode's times carry its label."""
+        self.exchange.open_window(self.episode_id)
+        self.exchange.episodes.start(self.episode_id, self.venue.now)
+
     def end(self, **details: object) -> None:
         """Close the episode now, with what the script decided."""
         episodes = self.exchange.episodes
@@ -215,7 +225,7 @@ def fat_finger(actor: Actor, params: FatFingerParams) -> Script:
 def liquidity_withdrawal(actor: Actor, params: LiquidityWithdrawalParams) -> Script:
     exchange = actor.exchange
     yield actor.latency()
-    exchange.open_window(actor.episode_id)
+    actor.open_window()
     actor.venue.withdraw_liquidity(params.share)
     yield params.duration
     actor.venue.restore_liquidity()
@@ -227,7 +237,7 @@ def flash_crash(actor: Actor, params: FlashCrashParams) -> Script:
     venue, exchange = actor.venue, actor.exchange
     yield actor.latency()
     start, start_price = venue.now, actor.price()
-    exchange.open_window(actor.episode_id)
+    actor.open_window()
     venue.withdraw_liquidity(params.share)
     total = actor.size(params.size)
     floor = max(exchange.book.min_price, round(exchange.mid() * (1 - params.floor)))

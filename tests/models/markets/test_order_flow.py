@@ -183,7 +183,7 @@ def test_fat_finger_order_sweeps_the_book_and_its_rest_is_cancelled(session):
 def test_liquidity_withdrawal_labels_its_window_and_cuts_limit_orders(session):
     events, episodes = session
     (window,) = episodes[episodes["kind"] == "liquidity_withdrawal"].itertuples()
-    inside = events[(events["time"] > window.start_time) & (events["time"] < window.end_time)]
+    inside = events[(events["time"] >= window.start_time) & (events["time"] < window.end_time)]
     assert (inside["episode_id"] == window.episode_id).all()
     assert (inside["role"] == "affected").all()
     limits = (inside["event_type"] == "order") & (inside["order_type"] == "limit")

@@ -133,7 +133,7 @@ class CardTesting(Plan):
         holder = self.holder()
         self.victims = [holder]
         merchants = self.rng.choice(model.online_merchants, size=p.merchants)
-        device = model.new_device_id()
+        device = model.fraud_device_id()
         times = self.start + np.sort(self.rng.uniform(0, p.burst, p.tests))
         payments = [
             Payment(
@@ -176,7 +176,7 @@ class AccountTakeover(Plan):
         holder = self.holder()
         self.victims = [holder]
         world = model.world
-        device = model.new_device_id()
+        device = model.fraud_device_id()
         candidates = np.setdiff1d(model.high_value_merchants, world.habits[holder])
         times = self.start + np.sort(self.rng.uniform(0, p.duration, p.purchases))
         payments = []
@@ -275,7 +275,7 @@ class MerchantCompromise(Plan):
         payments = []
         for holder in self.victims:
             first = self.window_end + self.rng.exponential(p.cash_out_delay)
-            device = self.model.new_device_id()
+            device = self.model.fraud_device_id()
             for use in range(p.uses_per_card):
                 merchant = int(self.rng.choice(self.model.high_value_merchants))
                 online = self.rng.random() < 0.6

@@ -125,6 +125,7 @@ def transactions(
     piece_weight: np.ndarray,
     cumulative_payments: np.ndarray,
     payer_guide: np.ndarray,
+    activity: np.ndarray,
     habits: np.ndarray,
     habit_share: float,
     popularity_cumsum: np.ndarray,
@@ -152,13 +153,17 @@ def transactions(
 ):
     """Normal card payments of all holders in one step made of pieces (hours) of time.
 
-    The step has `len(position)` payments (a Poisson count drawn by the caller), in time order:
+    The step has `len(position)` candidate payments (a Poisson count drawn by the caller), in
+    time order:
     `position` holds sorted uniforms in [0, 1) that place them along the step's spending (piece
     i takes a share `piece_weight[i]` of it, uniformly over its length). Each payment draws its
     `UNIFORMS_PER_PAYMENT` values from a row of `uniform` and its amount's noise from
     `normal`. Its holder is chosen in proportion to the holders' expected counts, given by their
     cumulative sum and its `guide_table` (Poisson splitting: a Poisson total shared out this
-    way is a Poisson count per holder); it pays at a habitual merchant
+    way is a Poisson count per holder), and kept with probability `activity[holder]` (Poisson
+    thinning, decided by where the holder's draw fell within the holder's share, so that it takes
+    no draw of its own: a churner's fading spending leaves every other holder's payments as they
+    were); it pays at a habitual merchant
     with probability `habit_share`, else at a merchant drawn by popularity; a holder away on a
     trip (`away_region` >= 0) pays at any merchant of that region instead (merchants of region r
     are `region_merchants[region_offsets[r]:region_offsets[r + 1]]`). Amounts are lognormal per
@@ -170,7 +175,7 @@ def transactions(
     the episode arrays stand for "no episode" (-1).
 
     Returns the columns (time, holder, card, merchant, category, channel, merchant region,
-    holder region, device, amount, approved, episode, role).
+    holder region, device, amount, approved, episode, role) of the payments kept.
     """
     total = position.shape[0]
     cumulative_weight = np.cumsum(piece_weight)
@@ -190,6 +195,7 @@ def transactions(
     merchants_total = popularity_cumsum[-1]
     habit_count = habits.shape[1]
     piece = 0
+    kept = 0
     for row in range(total):
         spent = position[row] * cumulative_weight[-1]
         while piece < piece_weight.shape[0] - 1 and cumulative_weight[piece] <= spent:
@@ -199,6 +205,13 @@ def transactions(
         moment = piece_start[piece] + min(within, 1.0) * piece_length[piece]
         draw = uniform[row]
         holder = guided_choice(cumulative_payments, payer_guide, draw[0])
+        if activity[holder] < 1.0:
+            low = cumulative_payments[holder - 1] if holder > 0 else 0.0
+            within_share = (draw[0] * cumulative_payments[-1] - low) / (
+                cumulative_payments[holder] - low
+            )
+            if within_share >= activity[holder]:
+                continue
         away = away_region[holder]
         if away >= 0 and region_offsets[away + 1] > region_offsets[away]:
             first, last = region_offsets[away], region_offsets[away + 1]
@@ -214,11 +227,11 @@ def transactions(
         )
         value = np.floor(value * 100.0 + 0.5) / 100.0
         if draw[3] < category_online[category]:
-            channel[row] = ONLINE
-            used_device[row] = device[holder]
+            channel[kept] = ONLINE
+            used_device[kept] = device[holder]
         else:
-            channel[row] = CONTACTLESS if draw[4] < contactless_share[holder] else CARD_PRESENT
-            used_device[row] = NO_DEVICE
+            channel[kept] = CONTACTLESS if draw[4] < contactless_share[holder] else CARD_PRESENT
+            used_device[kept] = NO_DEVICE
         ok = balance[holder] + value <= credit_limit[holder] and draw[5] >= decline_rate
         if ok:
             balance[holder] += value
@@ -227,18 +240,20 @@ def transactions(
             label = holder_episode[holder]
         if label >= 0 and (moment < label_from[label] or moment >= label_until[label]):
             label = -1  # the step overlaps the episode's window, the payment does not
-        time[row] = moment
-        who[row] = holder
-        card[row] = card_id[holder]
-        where[row] = merchant
-        category_of[row] = category
-        region[row] = merchant_region[merchant]
-        home[row] = holder_region[holder]
-        amount[row] = value
-        approved[row] = ok
-        episode[row] = label
-        role[row] = episode_role[label]
+        time[kept] = moment
+        who[kept] = holder
+        card[kept] = card_id[holder]
+        where[kept] = merchant
+        category_of[kept] = category
+        region[kept] = merchant_region[merchant]
+        home[kept] = holder_region[holder]
+        amount[kept] = value
+        approved[kept] = ok
+        episode[kept] = label
+        role[kept] = episode_role[label]
+        kept += 1
     return (
-        time, who, card, where, category_of, channel, region, home, used_device, amount,
-        approved, episode, role,
+        time[:kept], who[:kept], card[:kept], where[:kept], category_of[:kept], channel[:kept],
+        region[:kept], home[:kept], used_device[:kept], amount[:kept], approved[:kept],
+        episode[:kept], role[:kept],
     )  # fmt: skip

@@ -90,6 +90,7 @@ class CardNetwork(mesa.Model, SimModel):
         self.episodes = context.recorder.episodes
         self.world = build_world(params, context.seeds.rng("world"))
         self.id_rng = context.seeds.rng("ids")
+        self.incident_id_rng = context.seeds.rng("incident_ids")
         self.kernel_rng = context.seeds.rng("kernel")
         self.daily_rng = context.seeds.rng("daily")
         self.holders = list(
@@ -134,12 +135,18 @@ class CardNetwork(mesa.Model, SimModel):
     # --- identifiers and merchant pools used by plans ------------------------------------------
 
     def new_card_id(self) -> int:
-        """A fresh 15-digit card number."""
-        return int(self.id_rng.integers(*CARD_IDS))
+        """A fresh 15-digit card number (cards are reissued only after fraud, so from the
+        incidents' own stream)."""
+        return int(self.incident_id_rng.integers(*CARD_IDS))
 
     def new_device_id(self) -> int:
-        """A fresh opaque device id."""
+        """A fresh opaque device id for an honest holder's new phone or computer."""
         return int(self.id_rng.integers(*DEVICE_IDS))
+
+    def fraud_device_id(self) -> int:
+        """A fresh opaque device id for a fraudster, from the incidents' own stream (so that
+        an incident never changes the ids honest holders get)."""
+        return int(self.incident_id_rng.integers(*DEVICE_IDS))
 
     @cached_property
     def online_merchants(self) -> np.ndarray:

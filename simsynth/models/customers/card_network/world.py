@@ -62,16 +62,16 @@ class World:
     def set_activity(self, holder: int, level: float) -> None:
         """Scale a holder's spending (1 normal, 0 stopped)."""
         self.activity[holder] = level
-        self._payers = None
 
     def payers(self) -> tuple[np.ndarray, np.ndarray]:
-        """Cumulative daily payments over holders (rate x activity) and its guide table.
+        """Cumulative daily payments over holders at full activity and its guide table.
 
-        The kernel picks each payment's holder from these; they are rebuilt only after
-        `set_activity`, not every step.
+        The kernel picks each payment's holder from these and then keeps it with probability
+        the holder's `activity`, so that they never change: a churner leaves the other holders'
+        draws, and so their payments, as they were.
         """
         if self._payers is None:
-            cumulative = np.cumsum(self.transactions_per_day * self.activity)
+            cumulative = np.cumsum(self.transactions_per_day)
             self._payers = (cumulative, guide_table(cumulative))
         return self._payers
 
@@ -197,8 +197,8 @@ def everyday_payments(
     normal = rng.standard_normal(total)
     return Payments(
         *transactions(
-            position, uniform, normal, *pieces, cumulative, guide, world.habits, habit_share,
-            world.popularity_cumsum, world.merchant_category, world.merchant_region,
+            position, uniform, normal, *pieces, cumulative, guide, world.activity, world.habits,
+            habit_share, world.popularity_cumsum, world.merchant_category, world.merchant_region,
             world.category_mu, world.category_sigma, world.category_online, world.region,
             world.card_id, world.amount_multiplier, world.contactless_share, world.device,
             world.credit_limit, world.balance, decline_rate, *labels, world.away_region,

@@ -4,6 +4,10 @@ Agents are an `AgentPool` (a `simpy.Resource`): callers queue first come, first 
 outage's take-down requests go ahead of them, so the agents it takes down leave as soon as they
 finish their current call. Each granted request also takes the id of the longest-idle agent, so
 events can name the agent.
+
+Each caller's talk time and patience are drawn when it arrives, so the k-th caller gets the k-th
+draw of each stream whatever happens to the others: an outage changes the waits and the
+abandonments it causes, not the talk times of callers it does not touch.
 """
 
 from __future__ import annotations
@@ -82,6 +86,7 @@ class Switchboard:
         if episode != NO_EPISODE:
             self.episodes.touch(episode, caller)
         emit(arrived, self.ARRIVAL, caller, episode, NO_AGENT, self.waiting, NAN, NAN)
+        service = self.service_time()  # drawn on arrival: caller k always gets the k-th draw
         self.waiting += 1
         agents = self.agents
         request = agents.request()
@@ -107,7 +112,6 @@ class Switchboard:
         agent = agents.free_ids.popleft()
         wait = env.now - arrived
         emit(env.now, self.ANSWERED, caller, episode, agent, self.waiting, wait, NAN)
-        service = self.service_time()
         yield env.timeout(service)
         agents.free_ids.append(agent)
         agents.release(request)

@@ -21,7 +21,7 @@ from simsynth.models.markets.incidents import KINDS
 from simsynth.models.markets.metrics import MetricsSampler
 from simsynth.models.markets.order_flow.flow import ZeroIntelligenceFlow
 from simsynth.models.markets.params import MarketParams
-from simsynth.models.markets.scripts import script, simpy_process
+from simsynth.models.markets.scripts import SCRIPTS_STREAM, script, simpy_process
 from simsynth.units import Rate, Seconds
 
 MAX_SLICE = 60.0
@@ -85,9 +85,9 @@ class OrderFlow(SimModel):
         self._withdrawal_rng = context.seeds.rng("withdrawal")
         self.env.process(self._order_flow())
         self.env.process(self._sample_metrics())
-        incidents = context.seeds.rng("incidents")
+        scripts = context.seeds.rng(SCRIPTS_STREAM)
         for occurrence in context.occurrences:
-            steps = script(self, occurrence, incidents)
+            steps = script(self, occurrence, scripts)
             self.env.process(simpy_process(self.env, occurrence.at, steps))
 
     def _order_flow(self):

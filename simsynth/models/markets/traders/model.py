@@ -27,7 +27,7 @@ from simsynth.models.markets.columns import COLUMNS, EVENT_TYPES, METRICS
 from simsynth.models.markets.exchange import Exchange
 from simsynth.models.markets.incidents import KINDS
 from simsynth.models.markets.metrics import MetricsSampler
-from simsynth.models.markets.scripts import ScriptClock, script
+from simsynth.models.markets.scripts import SCRIPTS_STREAM, ScriptClock, script
 from simsynth.models.markets.traders.activation import Activations
 from simsynth.models.markets.traders.agents import (
     CHARTIST,
@@ -85,9 +85,10 @@ class Traders(mesa.Model, SimModel):
         self._batch = self.exchange.batch()
         self._next_metrics = params.metrics_every
         self.scripts = ScriptClock()
-        incidents = context.seeds.rng("incidents")
+        self._withdrawal_rng = context.seeds.rng("withdrawal")
+        scripts = context.seeds.rng(SCRIPTS_STREAM)
         for occurrence in context.occurrences:
-            self.scripts.start(occurrence.at, script(self, occurrence, incidents))
+            self.scripts.start(occurrence.at, script(self, occurrence, scripts))
         self._open()
 
     def _populate(self) -> None:
@@ -120,7 +121,7 @@ class Traders(mesa.Model, SimModel):
 
     def limit(self, trader: Trader, side: int, price: int, quantity: int) -> int | None:
         """Add a trader's limit order (dropped, None, while liquidity is withdrawn)."""
-        if self.liquidity < 1.0 and self.rng.random() >= self.liquidity:
+        if self.liquidity < 1.0 and self._withdrawal_rng.random() >= self.liquidity:
             return None
         return self._batch.limit(self.decision_time, trader.unique_id, side, price, quantity)
 
@@ -257,7 +258,7 @@ class Traders(mesa.Model, SimModel):
         for trader in self.traders:
             if isinstance(trader, MarketMaker) or not trader.open:
                 continue
-            pulled = self.rng.random(len(trader.open)) < share
+            pulled = self._withdrawal_rng.random(len(trader.open)) < share
             kept = [entry for entry, gone in zip(trader.open, pulled, strict=True) if not gone]
             for (_, order_id), gone in zip(trader.open, pulled, strict=True):
                 if gone:

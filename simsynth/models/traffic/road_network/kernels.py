@@ -24,12 +24,14 @@ RED, GREEN, ALL_WAY_STOP = 0, 1, 2
 NO_OVERRIDE = -1
 FREE = -1
 SLOWDOWN, ENTRY_ORDER = 1, 2
-"""Streams of `uniform`: the random slowdown and the order of vehicles entering a lane."""
+"""Streams of `uniform`: the random slowdown and the order of vehicles entering a lane. Draws
+are keyed by vehicle id, not by slot, so a vehicle's dice do not change when others leave
+(e.g. crash) and the slots are compacted: what an incident does not reach keeps its course."""
 
 
 @njit(cache=True, nogil=True)
 def uniform(seed, t, i, stream):
-    """A uniform in [0, 1) that depends only on (seed, step, slot, stream): splitmix64's
+    """A uniform in [0, 1) that depends only on (seed, step, vehicle, stream): splitmix64's
     finaliser over their mix. Draws are the same however the steps are split into calls."""
     z = (
         np.uint64(seed)
@@ -216,7 +218,8 @@ def step(
                     if light == ALL_WAY_STOP and t >= 0:
                         gap = min(gap, 1)  # cross the stop line slowly, one at a time
         v = min(v, gap)
-        v -= (v > 0) & (uniform(seed, tick, i, SLOWDOWN) < p_now[link])  # no branch to mispredict
+        slow = uniform(seed, tick, vehicle_id[i], SLOWDOWN) < p_now[link]
+        v -= (v > 0) & slow  # no branch to mispredict
         new_speed[i] = v
         if x + v < length:
             target[i] = -1
@@ -259,7 +262,7 @@ def step(
         occupant[lane_start[s] + cell[i]] = i
     priority = np.empty(entering)
     for k in range(entering):
-        priority[k] = uniform(seed, tick, entrants[k], ENTRY_ORDER)
+        priority[k] = uniform(seed, tick, vehicle_id[entrants[k]], ENTRY_ORDER)
     order = np.argsort(priority)
     for k in range(entering):
         i = entrants[order[k]]

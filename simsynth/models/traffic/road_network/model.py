@@ -264,10 +264,10 @@ class RoadNetwork(mesa.Model, SimModel):
         rng = self.demand_rng
         for pair in rng.integers(len(self._pairs), size=rng.poisson(rate)).tolist():
             origin, destination = self._pairs[pair]
+            vehicle = self._new_vehicle_id()  # even if not made, so that ids do not shift
             route = self.router.route(origin, destination)
             if route is None:  # cut off by a closure: the trip is not made
                 continue
-            vehicle = self._new_vehicle_id()
             first = self.routes.link_of(route, 0)
             self.events.emit(now, TRIP_START, vehicle, -1, first, 0.0, 0.0, -1, NAN, NAN, NAN, 0)
             self.waiting.setdefault(first, deque()).append((vehicle, route))
