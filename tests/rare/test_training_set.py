@@ -237,3 +237,46 @@ def test_the_command_prints_what_the_set_holds(cli, scenario_file: Path, tmp_pat
     achieved = manifest["training_set"]["achieved_prevalence"]
     assert achieved == pytest.approx(0.6, abs=1.0 / manifest["training_set"]["samples"])
     assert f"→ {achieved:.2%}" in result.stdout
+
+
+def test_twins_mark_the_normal_events_the_incidents_changed(scenario_file: Path):
+    out = scenario_file.parent / "twins"
+    build_training_set(load_scenario(scenario_file), out, RareOptions(runs=3, twins=True))
+    check_dataset(out)
+    events = pd.read_parquet(out / "events")
+    episodes = pd.read_parquet(out / "episodes")
+    role = events["role"].astype(str)
+    assert set(role) <= {"normal", "affected", "involved"}
+    assert ((role == "involved") == (events["label"] == 1)).all()
+    affected = events[role == "affected"]
+    assert len(affected) > 0, "an outage delays calls outside its window too"
+    first = episodes.groupby("run_id", observed=True)["start_time"].min()
+    starts = affected["run_id"].astype(int).map(first.rename(index=int))
+    assert (affected["time"] >= starts).all(), "nothing changes before the first incident"
+
+
+def test_an_interrupted_build_resumes_from_its_staged_runs(scenario_file: Path, event_set: Path):
+    from simsynth.rare.collect import RunCollector
+    from simsynth.sweep.staging import SweepStaging
+
+    scenario = load_scenario(scenario_file)
+    out = scenario_file.parent / "resumed"
+    options = RareOptions(positives=POSITIVES, prevalence=PREVALENCE)
+    staged = RunCollector(scenario, SweepStaging.for_target(out), options).collect()
+    ran: list[object] = []
+    build_training_set(scenario, out, options, resume=True, on_outcome=ran.append)
+    assert ran == [], "every run came from the staging area"
+    assert len(staged) == len(manifest_of(out)["runs"])
+    assert manifest_of(out)["files"] == manifest_of(event_set)["files"]
+    assert not SweepStaging.for_target(out).root.exists(), "staging is removed at the end"
+
+
+def test_kinds_short_after_max_runs_are_named(cli, tmp_path: Path):
+    rare_kind = {"kind": "call_surge", "rate": "0.001/d", "params": {"multiplier": 2}}
+    path = tmp_path / "rarest.yaml"
+    path.write_text(yaml.safe_dump({**SMALL_CONTACT_CENTER, "incidents": [rare_kind]}))
+    result = cli("rare", path, "--out", tmp_path / "set", "--positives", "2", "--max-runs", "3",
+                 "--workers", "1")  # fmt: skip
+    assert result.exit_code == 2
+    assert "call_surge 0" in result.stderr and "--max-runs" in result.stderr
+    assert not (tmp_path / "set").exists()
