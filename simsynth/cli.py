@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,6 +21,9 @@ from rich.table import Table
 
 from simsynth.errors import SimsynthError
 from simsynth.rare.command import rare
+
+if TYPE_CHECKING:
+    from simsynth.scenario import Scenario
 
 app = typer.Typer(
     name="simsynth",
@@ -43,6 +47,43 @@ def reporting_errors() -> Iterator[None]:
         for line in error.lines():
             print(line, file=sys.stderr)
         raise typer.Exit(BAD_INPUT) from None
+
+
+def load_sweep_scenario(file: Path, executor: str, address: str | None) -> Scenario:
+    """The scenario of a command running many runs (`sweep`, `rare`), its grid and executor
+    options checked (exit 2 otherwise)."""
+    from simsynth.scenario import load_scenario
+    from simsynth.sweep.plan import check_grid
+
+    if executor not in ("local", "dask"):
+        print(f"--executor: {executor!r} is not one of: local, dask", file=sys.stderr)
+        raise typer.Exit(BAD_INPUT)
+    if address is not None and executor != "dask":
+        print("--address needs --executor dask", file=sys.stderr)
+        raise typer.Exit(BAD_INPUT)
+    with reporting_errors():
+        scenario = load_scenario(file)
+        check_grid(scenario, file)
+    return scenario
+
+
+@contextmanager
+def reporting_runs(name: str, *, quiet: bool) -> Iterator[dict[str, Any]]:
+    """Yield the progress callbacks of many runs (`on_planned`, `on_outcome`: a bar on a
+    terminal unless quiet); bad input exits 2, runs that failed exit 1."""
+    from simsynth.progress import runs_progress
+    from simsynth.sweep.sweep import SweepFailed
+
+    try:
+        with (
+            reporting_errors(),
+            runs_progress(name, enabled=not quiet and sys.stderr.isatty()) as bar,
+        ):
+            yield {"on_planned": bar and bar.planned, "on_outcome": bar and bar.ended}
+    except SweepFailed as failure:
+        for line in failure.lines():
+            print(line, file=sys.stderr)
+        raise typer.Exit(1) from None
 
 
 def _version(value: bool) -> None:
@@ -156,36 +197,16 @@ def sweep(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Run a scenario's sweep (seeds x grid) into one dataset, a partition per run."""
-    import os
+    from simsynth.sweep.sweep import run_sweep
 
-    from simsynth.progress import runs_progress
-    from simsynth.scenario import load_scenario
-    from simsynth.sweep.plan import check_grid
-    from simsynth.sweep.sweep import SweepFailed, run_sweep
-
-    if executor not in ("local", "dask"):
-        print(f"--executor: {executor!r} is not one of: local, dask", file=sys.stderr)
-        raise typer.Exit(BAD_INPUT)
-    if address is not None and executor != "dask":
-        print("--address needs --executor dask", file=sys.stderr)
-        raise typer.Exit(BAD_INPUT)
-    with reporting_errors():
-        scenario = load_scenario(file)
-        check_grid(scenario, file)
+    scenario = load_sweep_scenario(file, executor, address)
     target = out if out is not None else scenario.output_dir
-    bar_on = not quiet and sys.stderr.isatty()
-    try:
-        with reporting_errors(), runs_progress(scenario.name, enabled=bar_on) as bar:
-            result = run_sweep(
-                scenario, target, runs=runs, workers=workers or os.cpu_count() or 1,
-                executor=executor, address=address, resume=resume,  # type: ignore[arg-type]
-                overwrite=overwrite, on_planned=bar.planned if bar else None,
-                on_outcome=bar.ended if bar else None,
-            )  # fmt: skip
-    except SweepFailed as failure:
-        for line in failure.lines():
-            print(line, file=sys.stderr)
-        raise typer.Exit(1) from None
+    with reporting_runs(scenario.name, quiet=quiet) as callbacks:
+        result = run_sweep(
+            scenario, target, runs=runs, workers=workers or os.cpu_count() or 1,
+            executor=executor, address=address, resume=resume,  # type: ignore[arg-type]
+            overwrite=overwrite, **callbacks,
+        )  # fmt: skip
     if not quiet:
         counts = result.manifest["counts"]
         reused = f" ({result.reused} kept from before)" if result.reused else ""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -60,38 +59,18 @@ def rare(
 ) -> None:
     """Build a rare-event training set: runs until enough episodes, negatives sampled to a
     prevalence with weights, splits by run (or time), optional counterfactual twins."""
-    from simsynth.cli import BAD_INPUT, console, reporting_errors
-    from simsynth.progress import runs_progress
-    from simsynth.scenario import load_scenario
-    from simsynth.sweep.plan import check_grid
-    from simsynth.sweep.sweep import SweepFailed
+    from simsynth.cli import console, load_sweep_scenario, reporting_errors, reporting_runs
 
     from .build import build_training_set
 
     with reporting_errors():
         options = _options(locals())
-        if executor not in ("local", "dask"):
-            raise OptionError(f"--executor: {executor!r} is not one of: local, dask")
-        if address is not None and executor != "dask":
-            raise OptionError("--address needs --executor dask")
-        scenario = load_scenario(file)
-        check_grid(scenario, file)
-    bar_on = not quiet and sys.stderr.isatty()
-    try:
-        with reporting_errors(), runs_progress(scenario.name, enabled=bar_on) as bar:
-            manifest = build_training_set(
-                scenario, out, options, workers=workers or os.cpu_count() or 1,
-                executor=executor, address=address, resume=resume,  # type: ignore[arg-type]
-                overwrite=overwrite, on_planned=bar.planned if bar else None,
-                on_outcome=bar.ended if bar else None,
-            )  # fmt: skip
-    except SweepFailed as failure:
-        for line in failure.lines():
-            print(line, file=sys.stderr)
-        raise typer.Exit(1) from None
-    except OptionError as error:
-        print(error, file=sys.stderr)
-        raise typer.Exit(BAD_INPUT) from None
+    scenario = load_sweep_scenario(file, executor, address)
+    with reporting_runs(scenario.name, quiet=quiet) as callbacks:
+        manifest = build_training_set(
+            scenario, out, options, workers=workers or os.cpu_count() or 1, executor=executor,
+            address=address, resume=resume, overwrite=overwrite, **callbacks,  # type: ignore[arg-type]
+        )  # fmt: skip
     if not quiet:
         console.print(summary(out, manifest))
 
