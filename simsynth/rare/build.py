@@ -52,6 +52,16 @@ class RunSurvey:
 
 
 @dataclass
+class RunWritten:
+    """What one run put in the set, and (with twins) its incidents' footprint before sampling."""
+
+    events: int
+    positives: Counter[str]
+    affected_events: int = 0
+    affected_entities: int = 0
+
+
+@dataclass
 class SplitTally:
     samples: int = 0
     positives: Counter[str] = field(default_factory=Counter)
@@ -147,13 +157,15 @@ class TrainingSetBuilder:
 
     # -- writing -------------------------------------------------------------------------
     def write_run(self, run_id: int, root: Path, plan: NegativePlan,
-                  tallies: dict[str, SplitTally]) -> Counter[str]:  # fmt: skip
-        """Write one run's kept samples (and their events) under `root`; count the events
-        written (`events`) and the positive ones per kind."""
+                  tallies: dict[str, SplitTally]) -> RunWritten:  # fmt: skip
+        """Write one run's kept samples (and their events) under `root`."""
         events = self.events(run_id)
         like = pq.read_schema(partition_file(self.data, "events", run_id))
+        footprint = (0, 0)
         if self.twins is not None:
             events = self._with_affected(run_id, events)
+            affected = events["role"] == "affected"
+            footprint = (int(affected.sum()), int(events.loc[affected, "entity_id"].nunique()))
         found = self.candidates(run_id, events)
         table = found.table
         codes = self.split_codes(run_id, table)
@@ -178,8 +190,8 @@ class TrainingSetBuilder:
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, destination)
         positive = written["label"].to_numpy() != 0
-        counts = Counter(written["label_kind"].astype(str).to_numpy()[positive].tolist())
-        return Counter({"events": len(written)}) + counts
+        kinds = Counter(written["label_kind"].astype(str).to_numpy()[positive].tolist())
+        return RunWritten(len(written), kinds, *footprint)
 
     def _events_of(self, events: pd.DataFrame, found: units.Candidates, kept: pd.DataFrame,
                    rows: np.ndarray) -> pd.DataFrame:  # fmt: skip
@@ -282,13 +294,13 @@ def build_training_set(
 
 def _manifest(scenario: Scenario, options: RareOptions, records: list[RunRecord],
               builder: TrainingSetBuilder, positives: Counter[str], plan: NegativePlan,
-              tallies: dict[str, SplitTally], written: dict[int, Counter[str]],
+              tallies: dict[str, SplitTally], written: dict[int, RunWritten],
               collector: RunCollector, started: float) -> dict[str, Any]:  # fmt: skip
     total_positives = sum(positives.values())
     natural_total = total_positives + plan.available
     kept_total = total_positives + plan.kept
     episodes: Counter[str] = sum((Counter(r["episodes_by_kind"]) for r in records), Counter())
-    events_written: Counter[str] = sum(written.values(), Counter())
+    positives_written: Counter[str] = sum((run.positives for run in written.values()), Counter())
     runs = [
         {
             "run_id": record["run_id"],
@@ -297,7 +309,7 @@ def _manifest(scenario: Scenario, options: RareOptions, records: list[RunRecord]
             "split": builder.split_of_run.get(int(record["run_id"]), "by time"),
             "simulated": record["counts"],
             "episodes_by_kind": record["episodes_by_kind"],
-            "events_written": written[int(record["run_id"])]["events"],
+            **_written_entry(written[int(record["run_id"])], options.twins),
         }
         for record in records
     ]
@@ -306,9 +318,9 @@ def _manifest(scenario: Scenario, options: RareOptions, records: list[RunRecord]
         "seed": scenario.seed,
         "runs": runs,
         "counts": {
-            "events": events_written.pop("events", 0),
+            "events": sum(run.events for run in written.values()),
             "episodes": sum(episodes.values()),
-            "positives": dict(sorted(events_written.items())),
+            "positives": dict(sorted(positives_written.items())),
         },
         "training_set": {
             "options": options.describe(),
@@ -324,8 +336,24 @@ def _manifest(scenario: Scenario, options: RareOptions, records: list[RunRecord]
             "negatives": {"available": plan.available, "kept": plan.kept, "weight": plan.weight},
             "sequence_length_s": builder.tile if options.unit == "sequence" else None,
             "splits": {name: tally.describe() for name, tally in tallies.items()},
+            "twins": {
+                "runs": len(list(builder.twins.glob("events/run_id=*"))),
+                "affected_events": sum(run.affected_events for run in written.values()),
+                "affected_entities": sum(run.affected_entities for run in written.values()),
+            }
+            if builder.twins is not None
+            else None,
         },
         "versions": package_versions(),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_time_s": round(time.perf_counter() - started, 3),
     }
+
+
+def _written_entry(written: RunWritten, twins: bool) -> dict[str, int]:
+    """A run's manifest figures of what it put in the set (and its footprint, with twins)."""
+    entry = {"events_written": written.events}
+    if twins:
+        entry |= {"affected_events": written.affected_events,
+                  "affected_entities": written.affected_entities}  # fmt: skip
+    return entry

@@ -253,6 +253,13 @@ def test_twins_mark_the_normal_events_the_incidents_changed(scenario_file: Path)
     first = episodes.groupby("run_id", observed=True)["start_time"].min()
     starts = affected["run_id"].astype(int).map(first.rename(index=int))
     assert (affected["time"] >= starts).all(), "nothing changes before the first incident"
+    footprint = manifest_of(out)["training_set"]["twins"]
+    assert footprint["runs"] == 3
+    assert footprint["affected_events"] == len(affected), "no sampling: every event is kept"
+    assert (
+        footprint["affected_entities"]
+        == affected.groupby("run_id", observed=True)["entity_id"].nunique().sum()
+    )
 
 
 def test_an_interrupted_build_resumes_from_its_staged_runs(scenario_file: Path, event_set: Path):
