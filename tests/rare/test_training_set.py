@@ -287,3 +287,24 @@ def test_kinds_short_after_max_runs_are_named(cli, tmp_path: Path):
     assert result.exit_code == 2
     assert "call_surge 0" in result.stderr and "--max-runs" in result.stderr
     assert not (tmp_path / "set").exists()
+
+
+@pytest.mark.parametrize("unit", ["window", "sequence"])
+def test_entity_samples_hold_one_entitys_events(scenario_file: Path, unit: str):
+    out = scenario_file.parent / f"entity-{unit}s"
+    options = RareOptions(runs=3, unit=unit, by="entity", window=900.0, lead=300.0)  # type: ignore[arg-type]
+    build_training_set(load_scenario(scenario_file), out, options)
+    check_dataset(out)
+    samples = pd.read_parquet(out / f"{unit}s")
+    events = pd.read_parquet(out / "events")
+    key = ["run_id", f"{unit}_id"]
+    joined = events.merge(samples[[*key, "entity_id", "start_time", "end_time", "label"]],
+                          on=key, suffixes=("", "_sample"))  # fmt: skip
+    assert len(joined) == len(events), "every event written names a sample"
+    assert (joined["entity_id"] == joined["entity_id_sample"]).all()
+    assert joined["time"].between(joined["start_time"], joined["end_time"]).all()
+    positive_events = joined.groupby(key, observed=True)["label"].max()
+    labelled = samples.set_index(key)["label"]
+    assert (positive_events <= labelled.loc[positive_events.index]).all()
+    if unit == "window":
+        assert (positive_events == labelled.loc[positive_events.index]).all()
