@@ -19,7 +19,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from simsynth.baseline.command import baseline
 from simsynth.errors import SimsynthError
+from simsynth.ingest.command import import_log
 from simsynth.rare.command import rare
 
 if TYPE_CHECKING:
@@ -34,6 +36,8 @@ app = typer.Typer(
 )
 console = Console(highlight=False)
 app.command()(rare)
+app.command("import")(import_log)
+app.command()(baseline)
 
 BAD_INPUT = 2
 

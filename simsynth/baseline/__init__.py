@@ -1,0 +1,1 @@
+"""Distribution-sampler baselines: i.i.d. samples fitted to a dataset (`simsynth baseline`)."""

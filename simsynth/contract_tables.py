@@ -1,0 +1,102 @@
+"""Dataset tables built from arrays rather than from a simulation (baselines, imported logs).
+
+The helpers here give such tables the types of the contract (DESIGN §3): dictionary<int32,
+string> columns, the episodes schema of `EpisodeLog`, one partition per run, and the counts
+the manifest records.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from simsynth.episodes import EpisodeLog
+from simsynth.sink import NORMAL, PARQUET_OPTIONS
+from simsynth.stores import partition_file
+
+LABEL_COLUMNS = ("label", "label_kind", "episode_id")
+
+
+def dictionary_array(values: Any, categories: Sequence[str]) -> pa.DictionaryArray:
+    """`values` (strings, None for null) as a dictionary<int32, string> array over
+    `categories`, which keep their order (values outside them raise ValueError)."""
+    codes = pd.Categorical(np.asarray(values, dtype=object), categories=list(categories)).codes
+    known = pd.isna(np.asarray(values, dtype=object))
+    if ((codes < 0) & ~known).any():
+        raise ValueError("a value is not among the categories")
+    indices = pa.array(codes.astype(np.int32), pa.int32(), mask=codes < 0)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(list(categories), pa.string()))
+
+
+def label_kinds(kinds: Iterable[str]) -> list[str]:
+    """The categories of a `label_kind` column: `normal` first, then the kinds sorted."""
+    return [NORMAL, *sorted(set(kinds) - {NORMAL})]
+
+
+def episode_ids_per_positive(label: np.ndarray) -> np.ndarray:
+    """`episode_id` when every positive row is an episode of its own: 0, 1, ... along the
+    positive rows, -1 elsewhere."""
+    positive = label.astype(bool)
+    ids = np.full(len(label), -1, dtype=np.int64)
+    ids[positive] = np.arange(int(positive.sum()), dtype=np.int64)
+    return ids
+
+
+def episodes_table(
+    kinds: Sequence[str],
+    start: np.ndarray,
+    end: np.ndarray,
+    entities: Sequence[Sequence[int]],
+    params: Sequence[Mapping[str, Any]],
+    categories: Sequence[str],
+) -> pa.Table:
+    """An episodes table (ids 0, 1, ... in the given order) with the schema of `EpisodeLog`."""
+    return pa.table(
+        [
+            pa.array(np.arange(len(kinds), dtype=np.int64)),
+            dictionary_array(list(kinds), categories),
+            pa.array(np.asarray(start, dtype=np.float64)),
+            pa.array(np.asarray(end, dtype=np.float64)),
+            pa.array([sorted({int(e) for e in group}) for group in entities], pa.list_(pa.int64())),
+            pa.array([json.dumps(dict(p), sort_keys=True) for p in params], pa.string()),
+        ],
+        schema=EpisodeLog.SCHEMA,
+    )
+
+
+def write_partition(root: Path, table: str, run_id: int, data: pa.Table) -> None:
+    """Write one run's part file of `table` under the dataset root `root`."""
+    path = partition_file(root, table, run_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(data, path, **PARQUET_OPTIONS)  # type: ignore[arg-type]
+
+
+def run_counts(events: pa.Table, episodes: pa.Table) -> dict[str, Any]:
+    """The manifest's counts of one run: events, episodes and positive events per kind."""
+    kinds = events.column("label_kind").to_pandas().astype(str)
+    positive = events.column("label").to_numpy() == 1
+    found = kinds[positive].value_counts()
+    return {
+        "events": events.num_rows,
+        "episodes": episodes.num_rows,
+        "positives": {str(kind): int(found[kind]) for kind in sorted(found.index)},
+    }
+
+
+def total_counts(runs: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The counts of a whole dataset from those of its runs."""
+    events = episodes = 0
+    positives: dict[str, int] = {}
+    for counts in runs:
+        events += counts["events"]
+        episodes += counts["episodes"]
+        for kind, n in counts["positives"].items():
+            positives[kind] = positives.get(kind, 0) + n
+    return {"events": events, "episodes": episodes, "positives": dict(sorted(positives.items()))}

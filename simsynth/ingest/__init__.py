@@ -1,0 +1,1 @@
+"""Importing users' event logs (CSV, Parquet) into the dataset format (`simsynth import`)."""
