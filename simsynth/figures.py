@@ -80,6 +80,12 @@ def overview_of(model_key: str) -> Overview | None:
     return getattr(importlib.import_module(module), function)
 
 
+def has_model_tables(run: RunData) -> bool:
+    """Whether the run has every auxiliary table its model writes (a baseline sample or a
+    training set has only events and episodes: its figures are then the timeline alone)."""
+    return all(run.file(name).exists() for name in registry.load(run.model).tables)
+
+
 def run_scenario(manifest: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
     """The scenario one run of a dataset ran: the manifest's, with the run's grid values (a
     sweep's) set."""
@@ -96,7 +102,7 @@ def write_figures(root: Path, run_id: int, scenario: dict[str, Any], out: Path) 
     run = RunData(root, run_id, scenario)
     written = [out / f"timeline-run{run_id}.png"]
     timeline(run.file("events"), run.file("episodes"), run.duration, written[0])
-    overview = overview_of(run.model)
+    overview = overview_of(run.model) if has_model_tables(run) else None
     for name, figure in (overview(run) if overview else {}).items():
         path = out / f"{name}-run{run_id}.png"
         figure.savefig(path, metadata=PNG_METADATA)

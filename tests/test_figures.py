@@ -64,3 +64,21 @@ def test_plot_refuses_an_incomplete_dataset(cli, tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"status": "running"}))
     result = cli("plot", tmp_path)
     assert result.exit_code == 2 and "not complete" in result.output
+
+
+def test_a_dataset_without_the_models_tables_gets_its_timeline_alone(market, cli, tmp_path):
+    """A training set (or a baseline sample) of a market has events and episodes but no
+    `metrics`, which the market overview draws from."""
+    from simsynth import registry
+    from simsynth.rare.build import build_training_set
+    from simsynth.rare.options import RareOptions
+    from simsynth.scenario.schema import scenario_class
+
+    manifest = read_manifest(market)
+    schema = scenario_class(registry.load(manifest["scenario"]["model"]))
+    scenario = schema.model_validate(manifest["scenario"])
+    build_training_set(scenario, tmp_path / "set", RareOptions(runs=1, split=(1.0, 0.0, 0.0)))
+    assert not (tmp_path / "set" / "metrics").exists()
+    result = cli("plot", tmp_path / "set", "--out", tmp_path / "plots")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "plots").iterdir()] == ["timeline-run0.png"]
