@@ -21,6 +21,7 @@ from rich.table import Table
 
 from simsynth.baseline.command import baseline
 from simsynth.errors import SimsynthError
+from simsynth.evaluate.command import evaluate
 from simsynth.ingest.command import import_log
 from simsynth.rare.command import rare
 
@@ -37,6 +38,7 @@ app = typer.Typer(
 console = Console(highlight=False)
 app.command()(rare)
 app.command("import")(import_log)
+app.command()(evaluate)
 app.command()(baseline)
 
 BAD_INPUT = 2
