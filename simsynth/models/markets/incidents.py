@@ -57,9 +57,11 @@ class FatFingerParams(ParamsModel):
     size: float = Field(
         60.0, gt=0, le=100_000, description="Order size, x the mean ordinary size (+-30 %)."
     )
-    order_type: Literal["market", "limit"] = Field(
-        "limit",
-        description="A market order, or a limit order priced `through` ticks past the touch.",
+    order_type: Literal["market", "limit"] | None = Field(
+        None,
+        description="A market order, or a limit order priced `through` ticks past the touch; "
+        "default: the venue's ordinary way of taking liquidity (markets.order_flow: market, as "
+        "its ordinary limit orders never cross; markets.traders: limit).",
     )
     through: int = Field(30, ge=0, le=100_000, description="Ticks past the opposite best.")
     notice: Duration = Field(

@@ -42,6 +42,10 @@ class Venue(Protocol):
     """What an incident script needs of a market model."""
 
     exchange: Exchange
+    marketable_limits: bool
+    """Whether ordinary traders send limit orders that cross the spread. Where they do not,
+    incidents take liquidity with market orders, as ordinary traders do: a limit order trading
+    as taker would mark an incident's rows by itself."""
 
     @property
     def now(self) -> Seconds:
@@ -182,7 +186,7 @@ def spoofing(actor: Actor, params: SpoofingParams) -> Script:
 
 
 def pump_and_dump(actor: Actor, params: PumpAndDumpParams) -> Script:
-    venue, exchange = actor.venue, actor.exchange
+    venue = actor.venue
     yield actor.latency()
     accounts = [
         actor.trader_id,
@@ -197,14 +201,23 @@ def pump_and_dump(actor: Actor, params: PumpAndDumpParams) -> Script:
             quantity = actor.size(params.size) if side == BUY else held[account]
             if quantity > 0:
                 actor.trader_id = account
-                order_id, result = actor.limit(side, exchange.touch(1 - side), quantity)
-                held[account] += result.filled if side == BUY else -result.filled
-                if actor.cancel(order_id):  # marketable limit: never leave the rest behind
-                    yield actor.latency()
+                filled = yield from _take(actor, side, quantity)
+                held[account] += filled if side == BUY else -filled
             yield float(actor.rng.exponential(1.0 / (params.order_rate * len(accounts))))
         prices[f"{phase}_end_price"] = actor.price()
     actor.trader_id = accounts[0]
     actor.end(accounts=accounts, unsold=sum(held.values()), **prices)
+
+
+def _take(actor: Actor, side: int, quantity: int) -> Generator[Seconds, None, int]:
+    """Take liquidity the way ordinary traders of the venue do: a limit order at the opposite
+    best whose rest is cancelled at once, or a market order. Returns the quantity filled."""
+    if not actor.venue.marketable_limits:
+        return actor.market(side, quantity).filled
+    order_id, result = actor.limit(side, actor.exchange.touch(1 - side), quantity)
+    if actor.cancel(order_id):  # marketable limit: never leave the rest behind
+        yield actor.latency()
+    return result.filled
 
 
 def fat_finger(actor: Actor, params: FatFingerParams) -> Script:
@@ -212,7 +225,8 @@ def fat_finger(actor: Actor, params: FatFingerParams) -> Script:
     yield actor.latency()
     side = actor.side(params.side)
     quantity = actor.size(params.size)
-    if params.order_type == "market":
+    order_type = params.order_type or ("limit" if actor.venue.marketable_limits else "market")
+    if order_type == "market":
         actor.market(side, quantity)
     else:
         price = _away(1 - side, exchange.touch(1 - side), params.through)

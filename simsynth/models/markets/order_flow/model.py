@@ -54,6 +54,8 @@ class OrderFlow(SimModel):
     summary = "Zero-intelligence Poisson order flow on a limit order book; spoofing, fat fingers."
     reference = "Smith, Farmer, Gillemot & Krishnamurthy (2003): zero-intelligence order flow"
     Params = OrderFlowParams
+    marketable_limits = False
+    """Ordinary limit orders never cross: incidents take liquidity with market orders."""
     incident_kinds: ClassVar[dict[str, IncidentKind]] = {
         kind: KINDS[kind]
         for kind in ("spoofing", "pump_and_dump", "fat_finger", "liquidity_withdrawal")

@@ -55,6 +55,8 @@ class Traders(mesa.Model, SimModel):
     reference = "stylized facts of returns: fat tails, no autocorrelation, volatility clustering"
     Params = TradersParams
     incident_kinds: ClassVar[dict[str, IncidentKind]] = dict(KINDS)
+    marketable_limits = True
+    """Ordinary traders send limit orders at or through the opposite best."""
     event_types = EVENT_TYPES
     columns = COLUMNS
     tables: ClassVar[dict[str, tuple[Column, ...]]] = {"metrics": METRICS}
