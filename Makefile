@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/traders_throughput.py
 	$(BIN)/python benchmarks/sweep_scaling.py
 	$(BIN)/python benchmarks/rare_training_set.py
+	$(BIN)/python benchmarks/synthetic_vs_baselines.py
 
 gallery: $(STAMP)
 	$(BIN)/python visualizations/make_gallery.py

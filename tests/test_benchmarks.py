@@ -55,6 +55,10 @@ FIGURES = re.compile(r"[\d,]+ +\d+\.\d\d +[\d,]+ +[\d,]+$")
         ),
         ("sweep_scaling.py", ["local, 1 worker", "local, 2 workers", "dask, 2 workers"]),
         (
+            "synthetic_vs_baselines.py",
+            ["temporal score (mean)", "detectability ROC AUC (0.5 best)", "shortcut audit"],
+        ),
+        (
             "rare_training_set.py",
             ["simsynth rare, 2 workers", "simsynth sweep of the same runs, 2 workers (reference)"],
         ),

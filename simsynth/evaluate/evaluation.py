@@ -21,8 +21,7 @@ ROW_SECTIONS = ("fidelity", "detectability", "privacy")
 EVENT_SECTIONS = ("temporal",)
 """Sections given every event (order and gaps need them all)."""
 TARGET_SECTIONS = ("utility", "shortcuts")
-"""Sections that also take `target`, given every event (rare positives must all count). Each is
-optional: a build without the module reports it as not evaluated."""
+"""Sections that also take `target`, given every event (rare positives must all count)."""
 ORDER = ("fidelity", "temporal", "utility", "detectability", "privacy", "shortcuts")
 ANY_LABEL = "label"
 
@@ -44,14 +43,9 @@ def check_target(target: str, reference: pd.DataFrame, candidate: pd.DataFrame) 
         )
 
 
-def _section_function(name: str) -> Callable[..., Section] | None:
-    try:
-        module = import_module(f"simsynth.evaluate.{name}")
-    except ModuleNotFoundError as error:
-        if error.name == f"simsynth.evaluate.{name}":
-            return None
-        raise
-    return module.section
+def _section_function(name: str) -> Callable[..., Section]:
+    """The `section` function of the module of that name (imported when first needed)."""
+    return import_module(f"simsynth.evaluate.{name}").section
 
 
 def build_sections(
@@ -63,8 +57,7 @@ def build_sections(
     max_rows: int = DEFAULT_MAX_ROWS,
     on_section: Callable[[str], None] | None = None,
 ) -> tuple[list[Section], list[str]]:
-    """Every available section, in report order, and notes on the comparison (columns left
-    out, sections not available)."""
+    """Every section, in report order, and notes on the comparison (columns left out)."""
     comparison = shared_roles(reference, candidate)
     roles, notes = comparison.roles, comparison.notes()
     rows = {"reference": sample_rows(reference, max_rows, seed),
@@ -77,9 +70,6 @@ def build_sections(
     sections = []
     for name in ORDER:
         function = _section_function(name)
-        if function is None:
-            notes.append(f"Section {name!r} is not available in this build: not evaluated.")
-            continue
         if on_section is not None:
             on_section(name)
         if name in ROW_SECTIONS:
