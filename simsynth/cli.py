@@ -24,6 +24,7 @@ from simsynth.errors import SimsynthError
 from simsynth.evaluate.command import evaluate
 from simsynth.ingest.command import import_log
 from simsynth.rare.command import rare
+from simsynth.run_options import Address, Executor, Overwrite, Quiet, Workers
 
 if TYPE_CHECKING:
     from simsynth.scenario import Scenario
@@ -184,23 +185,17 @@ def sweep(
     runs: Annotated[
         int | None, typer.Option(min=1, help="Runs per grid point (replaces sweep.runs).")
     ] = None,
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Processes at once (default: the cores).")
-    ] = None,
-    executor: Annotated[
-        str, typer.Option(help="local (a process pool) or dask (dask.distributed).")
-    ] = "local",
-    address: Annotated[
-        str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT (default: a local one).")
-    ] = None,
+    workers: Workers = None,
+    executor: Executor = "local",
+    address: Address = None,
     resume: Annotated[
         bool, typer.Option(help="Continue an interrupted sweep: only missing or failed runs.")
     ] = False,
     out: Annotated[
         Path | None, typer.Option(help="Dataset directory (default: output.dir).")
     ] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing dataset directory.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    overwrite: Overwrite = False,
+    quiet: Quiet = False,
 ) -> None:
     """Run a scenario's sweep (seeds x grid) into one dataset, a partition per run."""
     from simsynth.sweep.sweep import run_sweep

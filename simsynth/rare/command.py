@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
+from simsynth.run_options import Address, Executor, Overwrite, Quiet, Workers
+
 from .options import DEFAULT_MAX_RUNS, DEFAULT_POSITIVES, OptionError, RareOptions, parse_split
 
 
@@ -43,19 +45,15 @@ def rare(
     twins: Annotated[
         bool, typer.Option(help="Rerun runs without incidents; label what changed `affected`.")
     ] = False,
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Processes at once (default: the cores).")
-    ] = None,
-    executor: Annotated[
-        str, typer.Option(help="local (a process pool) or dask (dask.distributed).")
-    ] = "local",
-    address: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT.")] = None,
+    workers: Workers = None,
+    executor: Executor = "local",
+    address: Address = None,
     max_runs: Annotated[int, typer.Option(help="Give up after this many runs.")] = (
         DEFAULT_MAX_RUNS
     ),
     resume: Annotated[bool, typer.Option(help="Reuse the runs of an interrupted build.")] = False,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing directory.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    overwrite: Overwrite = False,
+    quiet: Quiet = False,
 ) -> None:
     """Build a rare-event training set: runs until enough episodes, negatives sampled to a
     prevalence with weights, splits by run (or time), optional counterfactual twins."""

@@ -1,0 +1,15 @@
+"""Command-line options shared by the commands that run many runs (`sweep`, `rare`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+Workers = Annotated[int | None, typer.Option(min=1, help="Processes at once (default: the cores).")]
+Executor = Annotated[str, typer.Option(help="local (a process pool) or dask (dask.distributed).")]
+Address = Annotated[
+    str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT (default: a local one).")
+]
+Overwrite = Annotated[bool, typer.Option(help="Replace an existing dataset directory.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
