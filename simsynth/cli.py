@@ -37,10 +37,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(highlight=False)
-app.command()(rare)
-app.command("import")(import_log)
-app.command()(evaluate)
-app.command()(baseline)
 
 BAD_INPUT = 2
 
@@ -213,6 +209,12 @@ def sweep(
         reused = f" ({result.reused} kept from before)" if result.reused else ""
         console.print(f"dataset: {target}\n  runs {len(result.records)}{reused} · "
                       f"events {counts['events']:,} · episodes {counts['episodes']:,}")  # fmt: skip
+
+
+app.command()(rare)
+app.command()(baseline)
+app.command("import")(import_log)
+app.command()(evaluate)
 
 
 @app.command()

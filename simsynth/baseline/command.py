@@ -25,8 +25,10 @@ def baseline(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing directory.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
-    """Fit an i.i.d. sampler per (event type, label kind) to a dataset and write a sample of it
-    as a dataset: the baseline a simulation must beat."""
+    """Sample a dataset's fitted marginals (or copula): the baseline to beat.
+
+    An i.i.d. sampler is fitted per (event type, label kind) and its sample written as a
+    dataset in the same format."""
     from simsynth.cli import BAD_INPUT, console, reporting_errors
 
     try:

@@ -30,8 +30,10 @@ def evaluate(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing report directory.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
-    """Compare a candidate dataset with a reference: fidelity, temporal structure, utility,
-    detectability, privacy and a shortcut audit, in report.md, report.html and scores.json."""
+    """Compare a candidate dataset with a reference and write a report.
+
+    Fidelity, temporal structure, utility, detectability, privacy and a shortcut audit, in
+    report.md, report.html and scores.json."""
     from simsynth.cli import console, reporting_errors
 
     from .evaluation import evaluate as run_evaluation

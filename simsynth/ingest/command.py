@@ -15,7 +15,9 @@ def import_log(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing directory.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
-    """Convert a real event log into a dataset (time, event type, entity, labels), so that
+    """Convert a real event log (CSV or Parquet) into a dataset.
+
+    A mapping file says which columns are the time, event type, entity and labels, so that
     real data can be the reference of comparisons."""
     from simsynth.cli import console, reporting_errors
 

@@ -55,8 +55,11 @@ def rare(
     overwrite: Overwrite = False,
     quiet: Quiet = False,
 ) -> None:
-    """Build a rare-event training set: runs until enough episodes, negatives sampled to a
-    prevalence with weights, splits by run (or time), optional counterfactual twins."""
+    """Build a rare-event training set (prevalence, weights, splits, twins).
+
+    Runs the scenario until every incident kind has enough episodes, samples negatives down to
+    a prevalence with inverse-inclusion weights, splits by run (or by time) and, with
+    --twins, labels what the incidents changed `affected`."""
     from simsynth.cli import console, load_sweep_scenario, reporting_errors, reporting_runs
 
     from .build import build_training_set
