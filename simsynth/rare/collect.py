@@ -20,7 +20,7 @@ from simsynth.errors import SimsynthError
 from simsynth.scenario import Scenario
 from simsynth.stores import partition_file
 from simsynth.sweep.executors import ExecutorName, Outcome, run_all
-from simsynth.sweep.plan import GridValues, PlannedRun
+from simsynth.sweep.plan import GridValues, PlannedRun, grid_points
 from simsynth.sweep.staging import RunRecord, SweepStaging
 from simsynth.sweep.sweep import SweepFailed
 
@@ -31,12 +31,6 @@ EpisodeCounts = Counter[str]
 
 class NotEnoughEpisodes(SimsynthError):
     """The scenario does not produce the requested episodes within `max_runs` runs."""
-
-
-def grid_points(scenario: Scenario) -> list[GridValues]:
-    """The scenario's grid combinations (one empty combination without a grid)."""
-    grid = dict(scenario.sweep.grid) if scenario.sweep is not None else {}
-    return [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
 
 
 def planned_run(points: list[GridValues], run_id: int) -> PlannedRun:

@@ -38,14 +38,18 @@ def plan_runs(scenario: Scenario, runs: int | None = None) -> list[PlannedRun]:
     """The runs of `scenario`'s sweep (`runs` replaces its `sweep.runs`)."""
     sweep = scenario.sweep
     per_point = runs if runs is not None else (sweep.runs if sweep is not None else 1)
-    grid = dict(sweep.grid) if sweep is not None else {}
-    points = [dict(zip(grid, combination, strict=True))
-              for combination in itertools.product(*grid.values())]  # fmt: skip
     return [
         PlannedRun(run_id=index * per_point + replicate, values=point)
-        for index, point in enumerate(points)
+        for index, point in enumerate(grid_points(scenario))
         for replicate in range(per_point)
     ]
+
+
+def grid_points(scenario: Scenario) -> list[GridValues]:
+    """The scenario's grid combinations, in the order the grid lists its keys and values (one
+    empty combination without a grid)."""
+    grid = dict(scenario.sweep.grid) if scenario.sweep is not None else {}
+    return [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
 
 
 class GridError(ValueError):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from simsynth.contract_tables import total_counts
 from simsynth.dataset import DatasetWriter
 from simsynth.runner import package_versions
 from simsynth.scenario import Scenario
@@ -93,14 +94,6 @@ def sweep_manifest(
     scenario_json: dict[str, Any], records: list[RunRecord], started: float
 ) -> dict[str, Any]:
     """The manifest of a finished sweep: each run's seed, grid values and counts, the totals."""
-    totals: dict[str, Any] = {"events": 0, "episodes": 0, "positives": {}}
-    for record in records:
-        counts = record["counts"]
-        totals["events"] += counts["events"]
-        totals["episodes"] += counts["episodes"]
-        for kind, number in counts["positives"].items():
-            totals["positives"][kind] = totals["positives"].get(kind, 0) + number
-    totals["positives"] = dict(sorted(totals["positives"].items()))
     return {
         "scenario": scenario_json,
         "seed": scenario_json["seed"],
@@ -108,7 +101,7 @@ def sweep_manifest(
             {key: record[key] for key in ("run_id", "seed", "values", "counts")}
             for record in records
         ],
-        "counts": totals,
+        "counts": total_counts(record["counts"] for record in records),
         "versions": package_versions(),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_time_s": round(time.perf_counter() - started, 3),
