@@ -22,12 +22,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simsynth import registry
+from simsynth.column_roles import ColumnRoles
+from simsynth.contract_tables import write_partition
 from simsynth.dataset import DatasetWriter
 from simsynth.runner import package_versions
 from simsynth.scenario import Scenario
 from simsynth.seeding import RunSeeds, scenario_rng
-from simsynth.sink import PARQUET_OPTIONS
 from simsynth.stores import partition_file
 from simsynth.sweep.executors import ExecutorName, Outcome
 from simsynth.sweep.plan import scenario_at
@@ -91,8 +91,6 @@ class TrainingSetBuilder:
         self.options = options
         self.records = {int(record["run_id"]): record for record in records}
         self.twins = twins
-        model = registry.load(scenario.model)
-        self.model_columns = [column.name for column in model.event_columns(scenario.params)]
         self.split_of_run: dict[int, str] = {}
         if options.split_by == "run":
             dealer = scenario_rng(scenario.seed, "rare-split")
@@ -114,19 +112,23 @@ class TrainingSetBuilder:
 
     # -- samples -------------------------------------------------------------------------
     def prepare(self) -> None:
-        """What every run's samples share: event types, window features, sequence length."""
-        types: set[str] = set()
-        lengths: list[float] = []
-        for run_id in self.records:
-            events = pd.read_parquet(partition_file(self.data, "events", run_id),
-                                     columns=["event_type"])  # fmt: skip
-            types.update(events["event_type"].astype(str).unique())
-            episodes = self.episodes(run_id)
-            lengths.extend((episodes["end_time"] - episodes["start_time"]).tolist())
-        self.event_types = sorted(types)
-        first = self.events(min(self.records)) if self.records else pd.DataFrame()
-        self.numeric = units.feature_columns(first, self.model_columns)
-        self.tile = units.tile_length(lengths, self.options.lead)
+        """What every run's samples share: the event types and numeric columns of windows,
+        the length of negative sequences (each read only for its unit)."""
+        if self.options.unit == "window":
+            types: set[str] = set()
+            for run_id in self.records:
+                events = pd.read_parquet(partition_file(self.data, "events", run_id),
+                                         columns=["event_type"])  # fmt: skip
+                types.update(events["event_type"].astype(str).unique())
+            self.event_types = sorted(types)
+            schema = pq.read_schema(partition_file(self.data, "events", min(self.records)))
+            self.numeric = list(ColumnRoles.of(schema.empty_table().to_pandas()).numeric)
+        elif self.options.unit == "sequence":
+            lengths: list[float] = []
+            for run_id in self.records:
+                episodes = self.episodes(run_id)
+                lengths.extend((episodes["end_time"] - episodes["start_time"]).tolist())
+            self.tile = units.tile_length(lengths, self.options.lead)
 
     def candidates(self, run_id: int, events: pd.DataFrame) -> units.Candidates:
         options = self.options
@@ -234,8 +236,6 @@ class TrainingSetBuilder:
 def _write(root: Path, table: str, run_id: int, frame: pd.DataFrame, like: pa.Schema) -> None:
     """Write a run's part of `table`, with the types of the same columns in `like` (the
     events as the run wrote them) and int32 dictionary indices, as the sink writes them."""
-    path = partition_file(root, table, run_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = pa.Table.from_pandas(frame.drop(columns="run_id", errors="ignore"), preserve_index=False)
     fields = []
     for found in data.schema:
@@ -243,7 +243,7 @@ def _write(root: Path, table: str, run_id: int, frame: pd.DataFrame, like: pa.Sc
         if pa.types.is_dictionary(kind):
             kind = pa.dictionary(pa.int32(), kind.value_type)
         fields.append(pa.field(found.name, kind))
-    pq.write_table(data.cast(pa.schema(fields)), path, **PARQUET_OPTIONS)
+    write_partition(root, table, run_id, data.cast(pa.schema(fields)))
 
 
 def build_training_set(

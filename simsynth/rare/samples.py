@@ -37,14 +37,6 @@ def event_samples(events: pd.DataFrame) -> Candidates:
     return Candidates(table, np.arange(len(events)), None)
 
 
-def feature_columns(events: pd.DataFrame, model_columns: Sequence[str]) -> list[str]:
-    """Model columns to aggregate in windows: numeric ones that are not identifiers."""
-    return [name for name in model_columns
-            if name in events and pd.api.types.is_numeric_dtype(events[name])
-            and not pd.api.types.is_bool_dtype(events[name])
-            and not name.endswith("_id")]  # fmt: skip
-
-
 def window_samples(
     events: pd.DataFrame,
     *,
@@ -55,7 +47,8 @@ def window_samples(
     numeric: Sequence[str],
 ) -> Candidates:
     """Fixed windows of `width` (each entity's windows that hold events, or every window of the
-    world), with counts per event type, the mean and max of `numeric` columns, and label 1
+    world), with counts per event type, the mean and max of `numeric` columns (the model's
+    numeric attributes, `ColumnRoles.numeric`), and label 1
     (kind and episode of the first positive event inside) if any event inside is positive."""
     bucket = np.floor(events["time"].to_numpy() / width).astype(np.int64)
     keyed = events.assign(window=bucket)
