@@ -52,6 +52,25 @@ def remove_stale_temporaries(target: Path) -> None:
             shutil.rmtree(candidate, ignore_errors=True)
 
 
+def temporary_sibling(target: Path) -> Path:
+    """A new hidden directory beside `target` to write into, named so that
+    `remove_stale_temporaries` deletes it once this process is gone."""
+    prefix = f"{_temp_prefix(target)}{os.getpid()}-"
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
+
+
+def move_into_place(root: Path, target: Path) -> None:
+    """Rename the directory `root` to `target`; an existing `target` is first moved aside into
+    a temporary sibling, then deleted."""
+    if target.exists():
+        trash = Path(tempfile.mkdtemp(prefix=_temp_prefix(target) + "old-", dir=target.parent))
+        os.replace(target, trash / "old")
+        os.replace(root, target)
+        shutil.rmtree(trash, ignore_errors=True)
+    else:
+        os.replace(root, target)
+
+
 def sha256_of(path: Path) -> str:
     """Hex sha256 of a file's bytes."""
     digest = hashlib.sha256()
@@ -97,8 +116,7 @@ class DatasetWriter:
             self.staging.mkdir(parents=True, exist_ok=True)
             self.root = self.staging
         else:
-            prefix = f"{_temp_prefix(self.target)}{os.getpid()}-"
-            self.root = Path(tempfile.mkdtemp(prefix=prefix, dir=self.target.parent))
+            self.root = temporary_sibling(self.target)
         return self
 
     def commit(
@@ -112,15 +130,7 @@ class DatasetWriter:
         manifest_path = self.root / MANIFEST
         manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
         _fsync_tree(self.root)
-        if self.target.exists():
-            trash = Path(
-                tempfile.mkdtemp(prefix=_temp_prefix(self.target) + "old-", dir=self.target.parent)
-            )
-            os.replace(self.target, trash / "old")
-            os.replace(self.root, self.target)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(self.root, self.target)
+        move_into_place(self.root, self.target)
         self.root = None
         return manifest
 

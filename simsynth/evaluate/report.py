@@ -10,7 +10,6 @@ import json
 import math
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
@@ -19,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from simsynth.dataset import _temp_prefix, remove_stale_temporaries
+from simsynth.dataset import move_into_place, remove_stale_temporaries, temporary_sibling
 from simsynth.errors import OutputExistsError
 
 from .render import blocks, to_html, to_markdown
@@ -81,17 +80,10 @@ def _staging(target: Path, overwrite: bool) -> Iterator[Path]:
         raise OutputExistsError(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
-    root = Path(tempfile.mkdtemp(prefix=f"{_temp_prefix(target)}{os.getpid()}-",
-                                 dir=target.parent))  # fmt: skip
+    root = temporary_sibling(target)
     try:
         yield root
-        if target.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f"{_temp_prefix(target)}old-", dir=target.parent))
-            os.replace(target, trash / "old")
-            os.replace(root, target)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(root, target)
+        move_into_place(root, target)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
