@@ -14,6 +14,8 @@ from simsynth.sweep.plan import PlannedRun
 from simsynth.sweep.staging import RunRecord, SweepStaging
 from simsynth.sweep.sweep import SweepFailed
 
+from .twins import twin_scenario
+
 TWINS = "twins"
 
 
@@ -29,7 +31,7 @@ def run_twins(
     """Run (or, when resuming, reuse) the twin of every run that had an episode of an injected
     kind; return the root of the twins' data."""
     injected = {entry.kind for entry in scenario.incidents}
-    twin_json = scenario.model_dump(mode="json") | {"incidents": []}
+    twin_json = twin_scenario(scenario).model_dump(mode="json")
     twins = SweepStaging(staging.root / TWINS)
     twins.open({"twins_of": scenario.model_dump(mode="json")}, resume=True)
     done = twins.finished()
