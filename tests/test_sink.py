@@ -97,6 +97,27 @@ def test_batch_path_equals_per_event_path(tmp_path):
     assert table.column("channel").to_pylist() == [("web", "shop")[c] for c in channel]
 
 
+def test_emitted_arrays_are_copied_unless_handed_over(tmp_path):
+    """A caller may refill its buffers after `emit_columns` (the road model does); arrays
+    handed over with `copy=False` (the card kernel's) are written as they are."""
+    time, kind, entity = np.arange(6.0), np.zeros(6, np.int32), np.arange(6)
+    episode, amount, channel = np.full(6, -1), np.linspace(1.0, 6.0, 6), np.ones(6, np.int32)
+    copied, _ = make_sink(tmp_path / "copied.parquet", rows_per_flush=4)
+    handed, _ = make_sink(tmp_path / "handed.parquet", rows_per_flush=4)
+    for sink, copy in ((copied, True), (handed, False)):
+        arrays = [a.copy() for a in (time, kind, entity, episode, amount, channel)]
+        sink.emit_columns(*arrays[:4], arrays[4:], copy=copy)
+        if copy:
+            for array in arrays:
+                array[:] = array[::-1]  # the caller reuses its buffer for the next batch
+        sink.close()
+    for path in ("copied.parquet", "handed.parquet"):
+        table = pq.read_table(tmp_path / path)
+        assert table["time"].to_pylist() == time.tolist()
+        assert table["amount"].to_pylist() == amount.tolist()
+        assert pq.ParquetFile(tmp_path / path).metadata.num_row_groups == 2
+
+
 def test_extras_must_match_declared_columns(tmp_path):
     sink, _ = make_sink(tmp_path / "e.parquet")
     with pytest.raises(ValueError):
