@@ -93,9 +93,8 @@ class CardNetwork(mesa.Model, SimModel):
         self.incident_id_rng = context.seeds.rng("incident_ids")
         self.kernel_rng = context.seeds.rng("kernel")
         self.daily_rng = context.seeds.rng("daily")
-        self.holders = list(
-            CardHolder.create_agents(self, self.world.holders, list(range(self.world.holders)))
-        )
+        # by index (Mesa's own AgentSet of them is `self.agents_by_type[CardHolder]`)
+        self.holders = [CardHolder(self, index) for index in range(self.world.holders)]
         self.plans = mesa.agent.AgentSet([], random=self.random)
         self.upcoming = list(context.occurrences)
         episodes = len(context.occurrences) + 1  # the last entry stands for "no episode" (-1)
@@ -330,4 +329,5 @@ class CardNetwork(mesa.Model, SimModel):
                 payments.approved,
                 payments.role,
             ],
+            copy=False,  # fresh arrays from the kernel: the sink keeps them as they are
         )
