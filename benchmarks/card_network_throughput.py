@@ -178,7 +178,7 @@ def main() -> None:
         measure(contenders, repeats, Path(tmp))
     print_table(
         f"card network, {size.holders:,} holders, {size.merchants:,} merchants, {size.days} days,"
-        f" normal world; best of {repeats}; target: simsynth >= 50x plain Mesa",
+        f" normal world; best of {repeats} rounds; target: simsynth >= 50x plain Mesa",
         contenders,
         [plain.name],
     )
