@@ -224,7 +224,7 @@ class CountingSink:
     def emit(self, *row: object) -> None:
         self.rows += 1
 
-    def emit_columns(self, time: Sequence[float], *columns: object, copy: bool = True) -> None:
+    def emit_columns(self, time: Sequence[float], *columns: object) -> None:
         self.rows += len(time)
 
 

@@ -97,10 +97,11 @@ class EventSink:
 
     Per-event values are staged in one flat list (a list append costs a fraction of a numpy
     scalar store) and turned into numpy columns by strided slices when a row group is sealed;
-    arrays passed to `emit_columns` are copied, or kept as they are if the caller hands them
-    over (`copy=False`). A full row group is joined, labelled and encoded to Parquet in a
-    background thread (pyarrow and the numba kernels release the GIL) while the model goes
-    on; at most two row groups are in memory, the one being filled and the one being written.
+    both paths copy into one preallocated array per column for the row group being filled. A
+    full row group is labelled and encoded to Parquet in a background thread (pyarrow and the
+    numba kernels release the GIL) while the model goes on; at most two row groups are in
+    memory, the one being filled and the one being written, and their two sets of arrays take
+    turns (fresh large arrays would cost a page fault every 4 KiB of every row group).
     """
 
     def __init__(
@@ -130,11 +131,11 @@ class EventSink:
         self._dtypes = (*_CORE_DTYPES, *(_numpy_dtype(c) for c in self._columns))
         self._width = len(self._dtypes)
         self._staged: list[object] = []
-        self._pieces: list[list[np.ndarray]] = []
-        """The row group being filled: pieces of rows, each one array per column."""
-        self._joined: list[np.ndarray] = []
-        """The encoder thread's arrays the pieces of a row group are joined into, reused from
-        one row group to the next (fresh large arrays cost a page fault every 4 KiB)."""
+        self._buffer: list[np.ndarray] = []
+        """The row group being filled: one array per column, `rows_per_flush` long."""
+        self._being_written: list[np.ndarray] = []
+        """The arrays of the row group last handed to the encoder: filled next, once it is
+        written."""
         self._filled = 0
         self._room = rows_per_flush
         self.rows_written = 0
@@ -179,14 +180,9 @@ class EventSink:
         entity_id: np.ndarray,
         episode_id: np.ndarray,
         extras: Sequence[np.ndarray] = (),
-        *,
-        copy: bool = True,
     ) -> None:
-        """Append many events at once from arrays of equal length (e.g. a kernel's output).
-
-        They are copied, unless `copy` is False: then the sink keeps the arrays themselves (no
-        work for the model's thread), and the caller must never change them afterwards.
-        """
+        """Append many events at once from arrays of equal length (e.g. a kernel's output),
+        copied into the row group being filled."""
         arrays = (time, event_type, entity_id, episode_id, *extras)
         if len(arrays) != self._width:
             raise ValueError(f"expected {len(self._columns)} extra arrays, got {len(extras)}")
@@ -195,8 +191,7 @@ class EventSink:
         done = 0
         while done < total:
             take = min(self._room, total - done)
-            piece = zip((a[done : done + take] for a in arrays), self._dtypes, strict=True)
-            self._append([np.array(a, d) if copy else np.asarray(a, d) for a, d in piece], take)
+            self._copy_in([a[done : done + take] for a in arrays], take)
             done += take
             self._room -= take
             if self._room == 0:
@@ -209,42 +204,40 @@ class EventSink:
             return
         width = self._width
         rows = len(staged) // width
-        self._append(
+        self._copy_in(
             [np.fromiter(staged[j::width], d, count=rows) for j, d in enumerate(self._dtypes)],
             rows,
         )
         staged.clear()
 
-    def _append(self, columns: list[np.ndarray], rows: int) -> None:
-        """Add `rows` rows (one array per column, owned by the sink) to the row group."""
-        self._pieces.append(columns)
-        self._filled += rows
+    def _copy_in(self, columns: Sequence[np.ndarray], rows: int) -> None:
+        """Copy `rows` rows of every column into the row group being filled."""
+        if not self._buffer:
+            self._buffer = [np.empty(self._capacity, dtype) for dtype in self._dtypes]
+        end = self._filled + rows
+        for target, values in zip(self._buffer, columns, strict=True):
+            target[self._filled : end] = values
+        self._filled = end
 
     def flush(self) -> None:
         """Write the buffered events as one row group (encoded in the background)."""
         self._seal()
         if not self._filled:
             return
-        pieces = self._pieces
+        columns = [array[: self._filled] for array in self._buffer]
         first_id = self.rows_written
         self.rows_written += self._filled
-        self._pieces, self._filled, self._room = [], 0, self._capacity
         kind_of_episode = np.asarray(self._episodes.kind_codes, dtype=np.int32)
-        self._wait_for_write()
+        self._wait_for_write()  # so the arrays of the previous row group are free again
+        self._buffer, self._being_written = self._being_written, self._buffer
+        self._filled, self._room = 0, self._capacity
         self._writing = self._encoder.submit(
-            self._write_row_group, pieces, first_id, kind_of_episode
+            self._write_row_group, columns, first_id, kind_of_episode
         )
 
     def _write_row_group(
-        self, pieces: list[list[np.ndarray]], first_id: int, kind_of_episode: np.ndarray
+        self, columns: list[np.ndarray], first_id: int, kind_of_episode: np.ndarray
     ) -> None:
-        if not self._joined:
-            self._joined = [np.empty(self._capacity, dtype) for dtype in self._dtypes]
-        rows = sum(len(piece[0]) for piece in pieces)
-        columns = [
-            np.concatenate(parts, out=joined[:rows])
-            for parts, joined in zip(zip(*pieces, strict=True), self._joined, strict=True)
-        ]
         batch = self._batch(columns, first_id, kind_of_episode)
         self._writer.write_batch(batch, row_group_size=batch.num_rows)
 

@@ -329,5 +329,4 @@ class CardNetwork(mesa.Model, SimModel):
                 payments.approved,
                 payments.role,
             ],
-            copy=False,  # fresh arrays from the kernel: the sink keeps them as they are
         )
