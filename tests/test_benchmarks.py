@@ -45,6 +45,14 @@ FIGURES = re.compile(r"[\d,]+ +\d+\.\d\d +[\d,]+ +[\d,]+$")
         ),
         ("order_book_throughput.py", ["numba book, one batch", "pure Python book (reference)"]),
         (
+            "road_network_throughput.py",
+            [
+                "numba kernel alone",
+                "Mesa discrete_space grid (idiom)",
+                "plain Mesa, road as a list",
+            ],
+        ),
+        (
             "order_flow_throughput.py",
             [
                 "simsynth.run (model + Parquet)",
