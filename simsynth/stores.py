@@ -19,7 +19,11 @@ from simsynth.seeding import RunId
 
 
 class BatchWriter(Protocol):
-    """What streams record batches somewhere (`pyarrow.parquet.ParquetWriter` is one)."""
+    """What streams record batches somewhere (`pyarrow.parquet.ParquetWriter` is one).
+
+    A batch's memory is the caller's again once `write_batch` returns (the event sink refills
+    its arrays): a writer that keeps batches must keep copies.
+    """
 
     def write_batch(self, batch: pa.RecordBatch, row_group_size: int | None = None) -> None: ...
 
@@ -121,7 +125,7 @@ class _MemoryWriter:
         self._table = table
 
     def write_batch(self, batch: pa.RecordBatch, row_group_size: int | None = None) -> None:
-        self._store.append(self._table, batch)
+        self._store.append(self._table, batch.copy_to(pa.default_cpu_memory_manager()))
 
     def close(self) -> None:
         pass

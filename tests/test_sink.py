@@ -12,6 +12,7 @@ import pytest
 from simsynth.episodes import EpisodeLog
 from simsynth.model import Column
 from simsynth.sink import EventSink
+from simsynth.stores import MemoryStore
 
 KINDS = ("normal", "fraud", "outage")
 COLUMNS = (
@@ -129,6 +130,19 @@ def test_emitted_arrays_are_copied_and_row_group_arrays_reused_safely():
     assert table["time"].to_pylist() == [float(i) for i in range(10)]
     assert table["entity_id"].to_pylist() == list(range(10))
     assert table["amount"].to_pylist() == [float(i) for i in range(10)]
+
+
+def test_a_memory_store_keeps_its_own_copy_of_each_row_group():
+    """The live view's store keeps batches; the sink's arrays are refilled after each write."""
+    store = MemoryStore()
+    sink, _ = make_sink(store.destination("events"), rows_per_flush=3)
+    for i in range(10):
+        sink.emit(float(i), 0, i, -1, float(i), 0)
+        sink.sync()  # what a live run does at every step
+    sink.close()
+    table = store.table("events")
+    assert table["time"].to_pylist() == [float(i) for i in range(10)]
+    assert table["entity_id"].to_pylist() == list(range(10))
 
 
 def test_extras_must_match_declared_columns(tmp_path):
