@@ -102,18 +102,6 @@ def entry_lane(link, reach, cells, lane_first, lanes, lane_start, occupant, bloc
     return best
 
 
-@njit(cache=True, nogil=True)
-def _free_ahead(start, cell, length, limit, occupant, blocked):
-    """Free cells ahead of `cell` in the lane whose cells begin at `start` (up to `limit`)."""
-    gap = 0
-    while gap < limit and cell + gap + 1 < length:
-        c = start + cell + gap + 1
-        if occupant[c] != FREE or blocked[c]:
-            break
-        gap += 1
-    return gap if cell + gap + 1 < length else limit  # the end of the link is not an obstacle
-
-
 @njit(cache=True, nogil=True, inline="always")
 def _take(c, i, occupant, obstacle):
     """Vehicle slot `i` takes cell `c` (`obstacle`: a byte per cell, 1 if it is occupied or
@@ -156,8 +144,15 @@ def _free8(first, obstacle_words):
 
 
 @njit(cache=True, nogil=True)
+def _free_ahead(start, cell, length, limit, obstacle_words):
+    """Free cells ahead of `cell` in the lane whose cells begin at `start` (up to `limit`)."""
+    gap = _clear(start + cell + 1, min(limit, length - 1 - cell), obstacle_words)
+    return gap if cell + gap + 1 < length else limit  # the end of the link is not an obstacle
+
+
+@njit(cache=True, nogil=True)
 def change_lanes(n, side, lane, cell, speed, lane_link, lane_first, lanes, lane_start, cells,
-                 occupant, blocked, obstacle, vmax_now):  # fmt: skip
+                 occupant, blocked, obstacle, obstacle_words, vmax_now):  # fmt: skip
     """Move vehicles one lane towards `side` (+1 or -1) where that helps (Rickert et al.).
 
     A vehicle changes if it is hindered in its lane (fewer free cells ahead than it would like
@@ -173,14 +168,14 @@ def change_lanes(n, side, lane, cell, speed, lane_link, lane_first, lanes, lane_
             continue
         x, length, vmax = cell[i], cells[link], vmax_now[link]
         wanted = min(speed[i] + 1, vmax)
-        own = _free_ahead(lane_start[s], x, length, wanted, occupant, blocked)
+        own = _free_ahead(lane_start[s], x, length, wanted, obstacle_words)
         if own >= wanted:
             continue
         other = s + side
         beside = lane_start[other] + x
         if occupant[beside] != FREE or blocked[beside]:
             continue
-        if _free_ahead(lane_start[other], x, length, wanted, occupant, blocked) <= own:
+        if _free_ahead(lane_start[other], x, length, wanted, obstacle_words) <= own:
             continue
         safe = True
         for back in range(1, vmax + 1):
@@ -277,7 +272,8 @@ def step(
     replaced by the last one). Events go to the `ev_*` buffers: LINK_ENTER, TRIP_END and
     HARD_BRAKE (a speed drop of at least `hard_brake` cells; `ev_other` is the vehicle
     ahead or -1, `ev_near` marks a near miss: a stop from `near_miss_speed` or faster right
-    behind another vehicle). Detectors (one per link at `detector_cell`, -1 for none)
+    behind another vehicle). Detectors (one per link, at `lane_detector` in each of its lanes,
+    -1 for none)
     accumulate vehicles crossing, their speeds and occupied lane-steps.
 
     The look-ahead reads `obstacle` (as `obstacle_words`), not `occupant`: in the common case
@@ -501,7 +497,7 @@ def run(
         lights(t, phase, offset, cycle, override, signal)
         if multilane:
             change_lanes(n, 1 if t % 2 == 0 else -1, lane, cell, speed, lane_link, lane_first,
-                         lanes, lane_start, cells, occupant, blocked, obstacle,
+                         lanes, lane_start, cells, occupant, blocked, obstacle, obstacle_words,
                          vmax_now)  # fmt: skip
         end, n = step(
             n, seed, t, events, lane, cell, speed, route, hop, vehicle_id, episode, role,
