@@ -3,6 +3,10 @@
 A reader either sees no directory at the target path or a complete one whose `manifest.json`
 says `complete` and lists the sha256 of every file. A run killed at any moment leaves only a
 hidden temporary sibling, which the next writer into the same parent removes.
+
+Nothing but a simsynth directory is ever replaced: `--overwrite` takes a directory whose
+manifest lists every file in it (plus the figures `simsynth plot` adds), and nothing else; never
+the working directory, a folder around it, or an input of the command.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -20,11 +25,13 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from simsynth.errors import DatasetError, OutputExistsError
+from simsynth.errors import DatasetError, OutputExistsError, OutputRefusedError
 
 FORMAT = "simsynth-dataset/1"
 MANIFEST = "manifest.json"
 _TEMP_MARK = ".simsynth-tmp-"
+FILES_SHOWN = 3
+"""Unlisted files named when a directory cannot be replaced."""
 
 
 def _temp_prefix(target: Path) -> str:
@@ -39,6 +46,69 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def check_output(target: Path, *, overwrite: bool, inputs: Sequence[Path] = ()) -> None:
+    """Raise unless a new directory may be put at `target`: nothing is there or (with
+    `overwrite`) a directory simsynth wrote holding nothing else; never the working directory,
+    a folder holding it, or a path holding one of the command's `inputs`."""
+    place = target.resolve()
+    here = Path.cwd().resolve()
+    if place == here or place in here.parents:
+        what = "the current directory" if place == here else "a folder holding the current one"
+        message = f"{target}: is {what}; write to a directory of its own (e.g. --out out/NAME)"
+        raise OutputRefusedError(message)
+    for given in inputs:
+        source = Path(given).resolve()
+        if place == source or place in source.parents:
+            what = "is" if place == source else "holds"
+            raise OutputRefusedError(
+                f"{target}: {what} {given}, an input of this command; choose another --out"
+            )
+    if not os.path.lexists(target):
+        return
+    if not overwrite:
+        raise OutputExistsError(target)
+    reason = _why_not_replaceable(target)
+    if reason is not None:
+        raise OutputRefusedError(
+            f"{target}: {reason}; --overwrite replaces only what simsynth wrote, so that "
+            "nothing else is lost (move it away or choose another --out)"
+        )
+
+
+def _why_not_replaceable(target: Path) -> str | None:
+    """None if `target` is an empty directory or one simsynth wrote holding nothing else."""
+    if target.is_symlink():
+        return "is a symbolic link"
+    if not target.is_dir():
+        return "is a file"
+    foreign = f"is a directory simsynth did not write (no simsynth {MANIFEST})"
+    try:
+        manifest = json.loads((target / MANIFEST).read_text())
+    except FileNotFoundError:
+        return None if not any(target.iterdir()) else foreign
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return foreign
+    if not isinstance(manifest, dict) or not str(manifest.get("format")).startswith("simsynth-"):
+        return foreign
+    listed = set(manifest.get("files") or {}) | {MANIFEST}
+    unlisted = [
+        relative
+        for path in sorted(target.rglob("*"))
+        if (path.is_symlink() or not path.is_dir())
+        and (relative := path.relative_to(target).as_posix()) not in listed
+        and not _added_figure(path.relative_to(target))
+    ]
+    if unlisted:
+        shown = ", ".join(unlisted[:FILES_SHOWN]) + (", ..." if len(unlisted) > FILES_SHOWN else "")
+        return f"holds {len(unlisted)} file(s) its manifest does not list ({shown})"
+    return None
+
+
+def _added_figure(relative: Path) -> bool:
+    """A figure `simsynth plot` wrote into a dataset (its default `DATASET/plots/`)."""
+    return len(relative.parts) == 2 and relative.parts[0] == "plots" and relative.suffix == ".png"
 
 
 def remove_stale_temporaries(target: Path) -> None:
@@ -60,9 +130,11 @@ def temporary_sibling(target: Path) -> Path:
 
 
 def move_into_place(root: Path, target: Path) -> None:
-    """Rename the directory `root` to `target`; an existing `target` is first moved aside into
-    a temporary sibling, then deleted."""
-    if target.exists():
+    """Rename the directory `root` to `target`; an existing `target` (one `check_output` allows
+    to replace, checked again now) is first moved aside into a temporary sibling, then
+    deleted."""
+    check_output(target, overwrite=True)
+    if os.path.lexists(target):
         trash = Path(tempfile.mkdtemp(prefix=_temp_prefix(target) + "old-", dir=target.parent))
         os.replace(target, trash / "old")
         os.replace(root, target)
@@ -98,18 +170,26 @@ class DatasetWriter:
     """Context manager owning a temporary dataset directory until `commit` renames it.
 
     Leaving the context without `commit` (an error, Ctrl-C) deletes the temporary directory,
-    unless it is a `staging` directory the caller gave (a sweep keeps it to resume from).
+    unless it is a `staging` directory the caller gave (a sweep keeps it to resume from). The
+    target is checked (`check_output`) on entering, before any work, and again at `commit`.
     """
 
-    def __init__(self, target: Path, *, overwrite: bool = False, staging: Path | None = None):
+    def __init__(
+        self,
+        target: Path,
+        *,
+        overwrite: bool = False,
+        staging: Path | None = None,
+        inputs: Sequence[Path] = (),
+    ):
         self.target = Path(target)
         self.overwrite = overwrite
         self.staging = staging
+        self.inputs = tuple(inputs)
         self.root: Path | None = None
 
     def __enter__(self) -> DatasetWriter:
-        if self.target.exists() and not self.overwrite:
-            raise OutputExistsError(self.target)
+        check_output(self.target, overwrite=self.overwrite, inputs=self.inputs)
         self.target.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(self.target)
         if self.staging is not None:

@@ -58,5 +58,10 @@ class OutputExistsError(SimsynthError):
         )
 
 
+class OutputRefusedError(SimsynthError):
+    """The output path is not one simsynth may write or replace (a user's folder or file, the
+    working directory, a command's own input)."""
+
+
 class DatasetError(SimsynthError):
     """A dataset directory is missing, incomplete or not a simsynth dataset."""

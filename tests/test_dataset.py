@@ -11,7 +11,7 @@ import pyarrow.dataset as ds
 import pytest
 
 import simsynth
-from simsynth.errors import DatasetError, OutputExistsError
+from simsynth.errors import DatasetError, OutputExistsError, OutputRefusedError
 from tests.contract import check_dataset
 
 
@@ -90,8 +90,13 @@ def test_existing_output_is_never_overwritten_silently(write_scenario, tmp_path)
     with pytest.raises(OutputExistsError):
         simsynth.run(write_scenario(), out=out)
     assert (out / "precious.txt").read_text() == "keep me"
+    with pytest.raises(OutputRefusedError, match="simsynth did not write"):
+        simsynth.run(write_scenario(), out=out, overwrite=True)
+    assert (out / "precious.txt").read_text() == "keep me"
+    (out / "precious.txt").unlink()
     simsynth.run(write_scenario(), out=out, overwrite=True)
-    assert not (out / "precious.txt").exists()
+    check_dataset(out)
+    simsynth.run(write_scenario(), out=out, overwrite=True)  # a dataset is replaced
     check_dataset(out)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 

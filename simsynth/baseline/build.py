@@ -28,7 +28,7 @@ from simsynth.contract_tables import (
     total_counts,
     write_partition,
 )
-from simsynth.dataset import DatasetWriter, read_manifest, read_table
+from simsynth.dataset import DatasetWriter, check_output, read_manifest, read_table
 from simsynth.errors import SimsynthError
 from simsynth.runner import package_versions
 from simsynth.seeding import RunSeeds, scenario_rng
@@ -68,6 +68,8 @@ def write_baseline(
         raise BaselineError(f"--method: {method!r} is not one of: {', '.join(METHODS)}")
     if rows is not None and rows < 1:
         raise BaselineError(f"--rows: {rows} is not allowed (at least 1 row per run)")
+    target = Path(out) if out is not None else default_out(dataset, method)
+    check_output(target, overwrite=overwrite, inputs=[Path(dataset)])
     source = read_manifest(dataset)
     events = read_table(dataset, "events")
     if not len(events):
@@ -76,8 +78,7 @@ def write_baseline(
     integers = {f.name for f in schema if pa.types.is_integer(f.type)}
     baseline = fit_baseline(events, integers, method, scenario_rng(seed, "baseline-fit"))  # type: ignore[arg-type]
     output = output_schema(schema, events)
-    target = Path(out) if out is not None else default_out(dataset, method)
-    with DatasetWriter(target, overwrite=overwrite) as writer:
+    with DatasetWriter(target, overwrite=overwrite, inputs=[Path(dataset)]) as writer:
         assert writer.root is not None
         runs = []
         for run_id, run in events.groupby("run_id", observed=True, sort=True):

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from simsynth.errors import OutputExistsError
+from simsynth.dataset import check_output
 
 from . import DEFAULT_MAX_ROWS
 from .inputs import EvaluationError, EvaluationInput, load_input, sample_rows, shared_roles
@@ -100,8 +100,11 @@ def evaluate(
     """
     from .report import scores_document, write_report
 
-    if out is not None and Path(out).exists() and not overwrite:
-        raise OutputExistsError(Path(out))
+    if out is not None:
+        given = [
+            Path(data) for data in (reference, candidate) if not isinstance(data, pd.DataFrame)
+        ]
+        check_output(Path(out), overwrite=overwrite, inputs=given)
     if max_rows < 1:
         raise EvaluationError(f"--max-rows: {max_rows} is not a positive number of rows")
     ref, cand = load_input(reference, "reference"), load_input(candidate, "candidate")

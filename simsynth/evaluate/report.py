@@ -1,7 +1,8 @@
 """Writing an evaluation: `scores.json`, `report.md`, `report.html` and `figures/*.png`.
 
 The directory is written into a temporary sibling and renamed into place, so a reader sees
-either no report or a whole one; an existing directory is replaced only with `overwrite`.
+either no report or a whole one; an existing directory is replaced only with `overwrite`, and
+only if simsynth wrote it (its `manifest.json` lists every file, as a dataset's does).
 """
 
 from __future__ import annotations
@@ -18,8 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from simsynth.dataset import move_into_place, remove_stale_temporaries, temporary_sibling
-from simsynth.errors import OutputExistsError
+from simsynth.dataset import (
+    MANIFEST,
+    check_output,
+    describe_files,
+    move_into_place,
+    remove_stale_temporaries,
+    temporary_sibling,
+)
 
 from .render import blocks, to_html, to_markdown
 from .section import Section
@@ -76,8 +83,7 @@ def scores_document(
 @contextmanager
 def _staging(target: Path, overwrite: bool) -> Iterator[Path]:
     """A temporary sibling of `target`, renamed into place if the block finishes."""
-    if target.exists() and not overwrite:
-        raise OutputExistsError(target)
+    check_output(target, overwrite=overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
     root = temporary_sibling(target)
@@ -129,4 +135,6 @@ def write_report(
         (root / "scores.json").write_text(json.dumps(document, indent=2) + "\n")
         (root / "report.md").write_text(to_markdown(content))
         (root / "report.html").write_text(to_html(content))
+        manifest = {"format": FORMAT, "status": "complete", "files": describe_files(root)}
+        (root / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return document

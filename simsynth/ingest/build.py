@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from simsynth.contract_tables import run_counts, total_counts, write_partition
-from simsynth.dataset import DatasetWriter, sha256_of
+from simsynth.dataset import DatasetWriter, check_output, sha256_of
 from simsynth.ingest.convert import Imported, convert
 from simsynth.ingest.mapping import Mapping, load_mapping
 from simsynth.ingest.read import read_log
@@ -23,10 +23,12 @@ def import_log(
     manifest. Every problem is reported (`MappingError`, `ImportDataError`) before anything
     is written."""
     started = clock.perf_counter()
+    inputs = [Path(file), Path(mapping_file)]
+    check_output(Path(out), overwrite=overwrite, inputs=inputs)
     mapping, source = load_mapping(mapping_file)
     data = read_log(Path(file))
     imported = convert(data, mapping, source, str(file))
-    with DatasetWriter(Path(out), overwrite=overwrite) as writer:
+    with DatasetWriter(Path(out), overwrite=overwrite, inputs=inputs) as writer:
         assert writer.root is not None
         runs = []
         for run in imported.runs:

@@ -44,13 +44,13 @@ def test_quiet_and_overwrite(cli, datasets, tmp_path: Path, monkeypatch) -> None
     monkeypatch.setattr(evaluation, "ORDER", ("fidelity",))  # the flags, not the metrics
     reference, candidate = datasets
     out = tmp_path / "report"
-    out.mkdir()
-    (out / "old.txt").write_text("replaced")
+    assert cli("evaluate", reference, candidate, "--out", out, "--quiet").exit_code == 0
+    (out / "report.md").write_text("an older report")
     quiet = cli("evaluate", reference, candidate, "--out", out, "--overwrite", "--quiet")
     assert quiet.exit_code == 0 and quiet.stdout == ""
-    assert sorted(p.name for p in out.iterdir()) == [
-        "figures", "report.html", "report.md", "scores.json"
-    ]  # fmt: skip
+    names = ["figures", "manifest.json", "report.html", "report.md", "scores.json"]
+    assert sorted(p.name for p in out.iterdir()) == names
+    assert (out / "report.md").read_text() != "an older report"
 
 
 def test_a_dataset_against_itself_scores_perfectly(datasets) -> None:

@@ -45,10 +45,16 @@ def sections() -> list[Section]:
 def test_writes_the_three_files_and_the_figures(tmp_path: Path) -> None:
     out = tmp_path / "report"
     document = write_report(sections(), out, settings={"seed": 0}, **INPUTS)
-    assert sorted(p.name for p in out.iterdir()) == [
-        "figures", "report.html", "report.md", "scores.json"
-    ]  # fmt: skip
+    names = ["figures", "manifest.json", "report.html", "report.md", "scores.json"]
+    assert sorted(p.name for p in out.iterdir()) == names
     assert (out / "figures" / "fidelity-columns.png").stat().st_size > 0
+    listed = json.loads((out / "manifest.json").read_text())["files"]
+    assert sorted(listed) == [
+        "figures/fidelity-columns.png",
+        "report.html",
+        "report.md",
+        "scores.json",
+    ]
     text = (out / "scores.json").read_text()
     assert "NaN" not in text
     scores = json.loads(text)
