@@ -7,14 +7,22 @@ needs in a `RunContext` and emits events to the context's sink; it never touches
 
 from __future__ import annotations
 
+import types
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Union, get_args, get_origin
 
 import pyarrow as pa
-from pydantic import BaseModel, ConfigDict
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
 from simsynth.units import Seconds
 
@@ -30,10 +38,61 @@ def dictionary_type() -> pa.DataType:
     return pa.dictionary(pa.int32(), pa.string())
 
 
-class ParamsModel(BaseModel):
-    """Base of every params class: unknown keys are errors, values are immutable."""
+def _takes_numbers(annotation: Any) -> bool:
+    """Whether a field's annotation is a number (int, float), an optional one or a list of them."""
+    if annotation in (int, float):
+        return True
+    if get_origin(annotation) in (Union, types.UnionType, Annotated, tuple, list):
+        return any(_takes_numbers(arg) for arg in get_args(annotation) if arg is not Ellipsis)
+    return False
+
+
+NOT_A_NUMBER = PydanticCustomError("bool_number", "true/false is not a number")
+
+
+def _same_error(error: ErrorDetails) -> PydanticCustomError:
+    """A pydantic error raised again as it was (type, message, context)."""
+    context = error.get("ctx") if "{" not in error["msg"] else None
+    return PydanticCustomError(error["type"], error["msg"], context)
+
+
+class UserInput(BaseModel):
+    """Base of what is read from a user's file: unknown keys are errors, values are immutable,
+    and `true`/`false` is never taken for a number (pydantic would read `seed: true` as 1)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _no_booleans_for_numbers(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        if not isinstance(data, dict):
+            return handler(data)
+        flagged = {
+            name: value
+            for name, value in data.items()
+            if name in cls.model_fields
+            and any(isinstance(v, bool) for v in (value if isinstance(value, list) else [value]))
+            and _takes_numbers(cls.model_fields[name].annotation)
+        }
+        if not flagged:
+            return handler(data)
+        errors = [
+            InitErrorDetails(type=NOT_A_NUMBER, loc=(name,), input=value)
+            for name, value in flagged.items()
+        ]
+        try:  # the other keys' problems too, every one reported at once
+            handler({name: value for name, value in data.items() if name not in flagged})
+        except ValidationError as error:
+            errors += [
+                InitErrorDetails(type=_same_error(e), loc=e["loc"], input=e["input"])
+                for e in error.errors()
+                if not (e["type"] == "missing" and e["loc"][:1] in {(n,) for n in flagged})
+            ]
+        raise ValidationError.from_exception_data(cls.__name__, errors)
+
+
+class ParamsModel(UserInput):
+    """Base of every params class: unknown keys are errors, values are immutable."""
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from simsynth.errors import ScenarioError
+from simsynth.model import UserInput
 from simsynth.scenario.problems import problems_from_errors
 from simsynth.scenario.source import Source, read_source
 from simsynth.sink import NORMAL
@@ -36,8 +37,8 @@ class MappingError(ScenarioError):
     """A mapping file is unreadable or invalid, or names columns the data does not have."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(UserInput):
+    pass
 
 
 class ColumnMapping(_Strict):

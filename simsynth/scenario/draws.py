@@ -21,7 +21,6 @@ import numpy as np
 from pydantic import (
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     PlainSerializer,
     PrivateAttr,
@@ -33,14 +32,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from simsynth.model import ParamsModel
+from simsynth.model import ParamsModel, UserInput
 from simsynth.units import DURATION_SCHEMA, Seconds, parse_duration
 
 
-class Form(BaseModel):
+class Form(UserInput):
     """A distribution written in place of a value."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     def extremes(self) -> list[Any]:
         """The values whose validity stands for the whole form (ends of ranges, choices)."""

@@ -42,7 +42,7 @@ def _explain(error: ErrorDetails, root: type[BaseModel]) -> tuple[tuple[Any, ...
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return loc, f"expected a mapping of keys, found {_shown(error['input'])}"
     message = error["msg"]
-    if kind.startswith(("duration_", "rate_")) or error["type"] == "value_error":
+    if kind.startswith(("duration_", "rate_", "start_")) or error["type"] == "value_error":
         return loc, message.removeprefix("Value error, ")
     return loc, f"{_shown(error['input'])} is not allowed ({message[0].lower()}{message[1:]})"
 

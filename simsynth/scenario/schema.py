@@ -12,9 +12,10 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, Field, create_model
+from pydantic_core import PydanticCustomError
 
-from simsynth.model import ParamsModel, SimModel
+from simsynth.model import ParamsModel, SimModel, UserInput
 from simsynth.scenario.draws import RandomDuration, randomisable
 from simsynth.units import Duration, Rate
 
@@ -22,10 +23,17 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 MAX_SEED = 2**63 - 1
 
 
-class Strict(BaseModel):
-    """Base of scenario sections: unknown keys are errors."""
+def _date_and_time(value: Any) -> Any:
+    """A start written as a date and time, never a number (pydantic reads 12345 as 1970)."""
+    if isinstance(value, int | float):
+        raise PydanticCustomError(
+            "start_format", f"{value!r} is not a date and time (e.g. 2026-03-02 08:00:00)"
+        )
+    return value
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+class Strict(UserInput):
+    """Base of scenario sections: unknown keys are errors."""
 
 
 class Output(Strict):
@@ -62,7 +70,7 @@ class Scenario(Strict):
     description: str = ""
     model: str = Field(description="Registry key <domain>.<model>; see `simsynth list`.")
     seed: int = Field(0, ge=0, le=MAX_SEED, description="Root of every random stream.")
-    start: datetime | None = Field(
+    start: Annotated[datetime | None, BeforeValidator(_date_and_time)] = Field(
         None, description="Wall-clock start; adds a `timestamp` column = start + time."
     )
     duration: Duration = Field(description="Simulated time to run, e.g. '8h'.")

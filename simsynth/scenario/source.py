@@ -2,6 +2,10 @@
 
 Parsing uses PyYAML's safe loader, so tags such as `!!python/object` are errors and never
 construct anything. The node tree gives each key path its line, which error messages quote.
+
+A file is bounded before it is built: its size, how deep its mappings and lists nest, and how
+many values it holds once its aliases (`*name`) are expanded, so that a small file cannot grow
+into gigabytes (a "billion laughs") or exhaust the stack.
 """
 
 from __future__ import annotations
@@ -16,6 +20,13 @@ import yaml
 from simsynth.errors import Problem, ScenarioError
 
 KeyPath = tuple[Hashable, ...]
+
+MAX_FILE_BYTES = 1 << 20
+"""Largest scenario or mapping file read (large data, such as a road graph, has its own file)."""
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists."""
+MAX_VALUES = 100_000
+"""Most keys and values a file may hold once every alias is expanded."""
 
 
 @dataclass
@@ -62,6 +73,13 @@ def read_source(path: str | Path) -> Source:
         return ScenarioError([Problem(file, line, "(root)", message)])
 
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise fail(
+                1,
+                f"the file has {size:,} bytes; at most {MAX_FILE_BYTES:,} are read "
+                "(large data such as a road graph goes in a file of its own)",
+            )
         raw = Path(path).read_bytes()
     except OSError as error:
         raise fail(1, f"cannot read the file ({error.strerror or error})") from None
@@ -70,7 +88,10 @@ def read_source(path: str | Path) -> Source:
     except UnicodeDecodeError:
         raise fail(1, "not a UTF-8 text file (a YAML scenario file is expected)") from None
     try:
-        node, data = _parse(text)
+        _check_bounds(text)
+        node, lines, data = _parse(text)
+    except _OutOfBounds as error:
+        raise fail(error.line, f"{error} (a scenario file is plain, small data)") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
@@ -87,12 +108,13 @@ def read_source(path: str | Path) -> Source:
     if not isinstance(data, dict):
         found = type(data).__name__
         raise fail(node.start_mark.line + 1, f"expected a YAML mapping of keys, found {found}")
-    source = Source(file, data, {(): node.start_mark.line + 1})
-    problems: list[Problem] = []
-    _index(node, (), source.lines, problems, file)
-    if problems:
-        raise ScenarioError(problems)
-    return source
+    duplicates = [
+        Problem(file, line, format_path(path), "duplicate key (each key may appear once)")
+        for path, line in lines.duplicates
+    ]
+    if duplicates:
+        raise ScenarioError(duplicates)
+    return Source(file, data, lines.lines)
 
 
 class _Loader(yaml.SafeLoader):
@@ -109,45 +131,107 @@ class _Loader(yaml.SafeLoader):
                 node.start_mark,
             ) from None
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number of {len(node.value):,} digits is too long", node.start_mark
+            ) from None
+
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 
 
-def _parse(text: str) -> tuple[yaml.Node | None, Any]:
-    """The document's node tree and its data, built by the safe loader."""
+def _check_bounds(text: str) -> None:
+    """Refuse (`_OutOfBounds`, at the offending line) a document nested deeper than
+    `MAX_DEPTH` or holding more than `MAX_VALUES` values with its aliases expanded, reading
+    only its event stream, before any node is built; and an alias inside its own anchor."""
+    values_of_anchor: dict[str, int] = {}
+    open_anchors: set[str] = set()
+    stack: list[tuple[str | None, int]] = []  # open collections: anchor, values before it
+    total = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        mark = event.start_mark
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(stack) >= MAX_DEPTH:
+                raise _bound_error(f"mappings and lists nest deeper than {MAX_DEPTH} levels", mark)
+            stack.append((event.anchor, total))
+            if event.anchor is not None:
+                open_anchors.add(event.anchor)
+            total += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, before = stack.pop()
+            if anchor is not None:
+                values_of_anchor[anchor] = total - before
+                open_anchors.discard(anchor)
+        elif isinstance(event, yaml.ScalarEvent):
+            if event.anchor is not None:
+                values_of_anchor[event.anchor] = 1
+            total += 1
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor in open_anchors:
+                raise _bound_error(f"alias *{event.anchor} is inside its own anchor", mark)
+            total += values_of_anchor.get(event.anchor, 1)  # an unknown one: the composer says
+        if total > MAX_VALUES:
+            expanded = (
+                f"the file holds more than {MAX_VALUES:,} values once its aliases are expanded"
+            )
+            raise _bound_error(expanded, mark)
+
+
+class _OutOfBounds(Exception):
+    """A document over one of the bounds, at a line."""
+
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
+def _bound_error(problem: str, mark: Any) -> _OutOfBounds:
+    return _OutOfBounds(problem, mark.line + 1)
+
+
+def _parse(text: str) -> tuple[yaml.Node | None, _Lines, Any]:
+    """The document's node tree, the line of each key path and the data the safe loader builds
+    (lines first: building merges `<<` keys into the tree in place)."""
     loader = _Loader(text)
+    lines = _Lines()
     try:
         node = loader.get_single_node()
-        return node, None if node is None else loader.construct_document(node)
+        if node is None:
+            return None, lines, None
+        lines.lines[()] = node.start_mark.line + 1
+        lines.index(node, ())
+        return node, lines, loader.construct_document(node)
     finally:
         loader.dispose()
 
 
-def _index(
-    node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], problems: list[Problem], file: str
-) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = _key(key_node)
-            child = (*path, key)
-            if key in seen:
-                problems.append(
-                    Problem(
-                        file,
-                        key_node.start_mark.line + 1,
-                        format_path(child),
-                        "duplicate key (each key may appear once)",
-                    )
-                )
-            seen.add(key)
-            lines[child] = key_node.start_mark.line + 1
-            _index(value_node, child, lines, problems, file)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            child = (*path, index)
-            lines[child] = item.start_mark.line + 1
-            _index(item, child, lines, problems, file)
+@dataclass
+class _Lines:
+    """The line of every key path of a node tree, and the keys written twice in a mapping."""
+
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+    duplicates: list[tuple[KeyPath, int]] = field(default_factory=list)
+
+    def index(self, node: yaml.Node, path: KeyPath) -> None:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, value_node in node.value:
+                key = _key(key_node)
+                child = (*path, key)
+                if key in seen:
+                    self.duplicates.append((child, key_node.start_mark.line + 1))
+                seen.add(key)
+                self.lines[child] = key_node.start_mark.line + 1
+                self.index(value_node, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for position, item in enumerate(node.value):
+                child = (*path, position)
+                self.lines[child] = item.start_mark.line + 1
+                self.index(item, child)
 
 
 def _key(node: yaml.Node) -> Any:
