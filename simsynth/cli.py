@@ -56,7 +56,6 @@ def load_sweep_scenario(file: Path, executor: str, address: str | None) -> Scena
     """The scenario of a command running many runs (`sweep`, `rare`), its grid and executor
     options checked (exit 2 otherwise)."""
     from simsynth.scenario import load_scenario
-    from simsynth.sweep.plan import check_grid
 
     if executor not in ("local", "dask"):
         print(f"--executor: {executor!r} is not one of: local, dask", file=sys.stderr)
@@ -66,7 +65,6 @@ def load_sweep_scenario(file: Path, executor: str, address: str | None) -> Scena
         raise typer.Exit(BAD_INPUT)
     with reporting_errors():
         scenario = load_scenario(file)
-        check_grid(scenario, file)
     return scenario
 
 
@@ -251,13 +249,11 @@ def validate(
 ) -> None:
     """Check scenario files without running them."""
     from simsynth.scenario import load_scenario
-    from simsynth.sweep.plan import check_grid
 
     failed = False
     for file in files:
         try:
             scenario = load_scenario(file)
-            check_grid(scenario, file)
         except SimsynthError as error:
             failed = True
             for line in error.lines():

@@ -90,7 +90,7 @@ def run_scenario(manifest: dict[str, Any], run: dict[str, Any]) -> dict[str, Any
     """The scenario one run of a dataset ran: the manifest's, with the run's grid values (a
     sweep's) set."""
     from simsynth.errors import DatasetError
-    from simsynth.sweep.plan import values_applied
+    from simsynth.scenario.grid import values_applied
 
     if "scenario" not in manifest:
         raise DatasetError("the dataset has no scenario (it was imported): nothing to plot it by")

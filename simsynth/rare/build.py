@@ -27,10 +27,10 @@ from simsynth.contract_tables import write_partition
 from simsynth.dataset import DatasetWriter
 from simsynth.runner import package_versions
 from simsynth.scenario import Scenario
+from simsynth.scenario.grid import scenario_at
 from simsynth.seeding import RunSeeds, scenario_rng
 from simsynth.stores import partition_file
 from simsynth.sweep.executors import ExecutorName, Outcome
-from simsynth.sweep.plan import scenario_at
 from simsynth.sweep.staging import RunRecord, SweepStaging
 
 from . import samples as units

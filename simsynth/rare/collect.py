@@ -18,9 +18,10 @@ import pyarrow.parquet as pq
 
 from simsynth.errors import SimsynthError
 from simsynth.scenario import Scenario
+from simsynth.scenario.grid import GridValues, grid_points
 from simsynth.stores import partition_file
 from simsynth.sweep.executors import ExecutorName, Outcome, run_all
-from simsynth.sweep.plan import GridValues, PlannedRun, grid_points
+from simsynth.sweep.plan import PlannedRun
 from simsynth.sweep.staging import RunRecord, SweepStaging
 from simsynth.sweep.sweep import SweepFailed
 
@@ -67,7 +68,7 @@ class RunCollector:
         self.address = address
         self.on_planned = on_planned
         self.on_outcome = on_outcome
-        self.points = grid_points(scenario)
+        self.points = list(grid_points(scenario))
         self.kinds = sorted({entry.kind for entry in scenario.incidents})
         if options.runs is None and not self.kinds:
             raise NotEnoughEpisodes(

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from simsynth.errors import SimsynthError
+from simsynth.scenario.schema import MAX_RUNS
 from simsynth.units import Seconds
 
 Unit = Literal["event", "window", "sequence"]
@@ -56,8 +57,9 @@ class RareOptions:
     def __post_init__(self) -> None:
         if self.positives < 1:
             raise OptionError(f"--positives: {self.positives} is not a count of at least 1")
-        if self.runs is not None and self.runs < 1:
-            raise OptionError(f"--runs: {self.runs} is not a count of at least 1")
+        for name, count in (("--runs", self.runs), ("--max-runs", self.max_runs)):
+            if count is not None and not 1 <= count <= MAX_RUNS:
+                raise OptionError(f"{name}: {count} is not a count of runs from 1 to {MAX_RUNS:,}")
         if self.prevalence is not None and not 0.0 < self.prevalence < 1.0:
             raise OptionError(f"--prevalence: {self.prevalence} is not a share in (0, 1)")
         if self.unit not in UNITS:

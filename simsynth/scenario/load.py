@@ -11,10 +11,19 @@ from pydantic import Field, TypeAdapter, ValidationError
 from simsynth import registry
 from simsynth.errors import Problem, ScenarioError
 from simsynth.scenario.draws import RandomTime
+from simsynth.scenario.grid import (
+    MAX_POINTS,
+    GridError,
+    grid_key_of,
+    grid_points,
+    point_count,
+    scenario_at,
+    setting,
+)
 from simsynth.scenario.problems import problems_from_errors
-from simsynth.scenario.schema import Scenario, scenario_class
+from simsynth.scenario.schema import MAX_RUNS, Scenario, scenario_class
 from simsynth.scenario.source import Source, read_source
-from simsynth.units import Seconds
+from simsynth.units import Seconds, format_seconds
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -41,36 +50,85 @@ def load_scenario(path: str | Path) -> Scenario:
     except ValidationError as error:
         problems += problems_from_errors(error.errors(), source, schema)
         raise ScenarioError(sorted(problems, key=lambda p: p.line)) from None
-    problems += _cross_checks(scenario, source)
-    if model is not None and not problems:
-        for key_path, message in model.check_scenario(scenario.params, scenario.incidents):
-            problems.append(source.problem(key_path, message))
+    problems += [source.problem(loc, message) for loc, message in scenario_problems(scenario)]
+    if not problems:
+        problems += _grid_problems(scenario, source)
     if problems:
         raise ScenarioError(problems)
     return scenario
 
 
-def _cross_checks(scenario: Scenario, source: Source) -> list[Problem]:
+KeyProblem = tuple[tuple[str | int, ...], str]
+"""A problem at a key path of the scenario: (key path, message)."""
+
+MAX_GRID_PROBLEMS = 10
+"""Grid combinations reported before the check stops."""
+
+
+def scenario_problems(scenario: Scenario) -> list[KeyProblem]:
+    """What is wrong with a scenario whose keys are each valid: rules over several keys, then
+    (if those hold) the model's own checks."""
+    problems = _cross_checks(scenario)
+    if not problems and scenario.model in registry.entries():
+        model = registry.load(scenario.model)
+        problems += model.check_scenario(scenario.params, scenario.incidents)
+    return problems
+
+
+def _cross_checks(scenario: Scenario) -> list[KeyProblem]:
     """Rules that involve several keys; run once every key is valid on its own."""
-    problems = []
+    problems: list[KeyProblem] = []
     if scenario.duration <= 0:
-        problems.append(source.problem(("duration",), "a run needs a duration > 0"))
+        problems.append((("duration",), "a run needs a duration > 0"))
     for index, incident in enumerate(scenario.incidents):
-        loc = ("incidents", index)
+        loc: tuple[str | int, ...] = ("incidents", index)
         if (incident.at is None) == (incident.rate is None):
-            problems.append(
-                source.problem(
-                    loc, "give exactly one of `at` (a start time) or `rate` (episodes per time)"
-                )
-            )
+            message = "give exactly one of `at` (a start time) or `rate` (episodes per time)"
+            problems.append((loc, message))
         elif incident.at is not None and latest_start(incident.at) >= scenario.duration:
-            problems.append(
-                source.problem(
-                    (*loc, "at"),
-                    f"starts at {latest_start(incident.at):g}s, not before the end of the run "
-                    f"(allowed: 0 <= at < duration = {scenario.duration:g}s)",
-                )
+            start, end = (
+                format_seconds(latest_start(incident.at)),
+                format_seconds(scenario.duration),
             )
+            message = f"starts at {start}, not before the end of the run at {end}"
+            problems.append(((*loc, "at"), message))
+    return problems
+
+
+def _grid_problems(scenario: Scenario, source: Source) -> list[Problem]:
+    """Every combination of the sweep grid checked as fully as the file itself, each problem
+    at the line of the grid key that caused it (at most `MAX_GRID_PROBLEMS`)."""
+    count = point_count(scenario)
+    if count > MAX_POINTS:
+        message = f"{count:,} combinations; a grid has at most {MAX_POINTS:,}"
+        return [source.problem(("sweep", "grid"), message)]
+    runs = count * (scenario.sweep.runs if scenario.sweep is not None else 1)
+    if runs > MAX_RUNS:
+        each = runs // count
+        message = f"{count:,} combinations x {each:,} runs is {runs:,} runs; at most {MAX_RUNS:,}"
+        return [source.problem(("sweep", "runs"), message)]
+    found: dict[tuple[str, str], None] = {}
+    for values in grid_points(scenario):
+        if not values:
+            break
+        try:
+            combined = scenario_at(scenario, values)
+            wrong = [(".".join(map(str, k)), text) for k, text in scenario_problems(combined)]
+        except GridError as error:
+            wrong = [(key, message) for key, message in error.problems]
+        for where, message in wrong:
+            key = grid_key_of(where, values)
+            text = (
+                message
+                if where == key or message.startswith(f"{where}: ")
+                else f"{where}: {message}"
+            )
+            found[(key, f"{text} (with {setting(values)})")] = None
+        if len(found) >= MAX_GRID_PROBLEMS:
+            break
+    problems = [source.problem(("sweep", "grid", key), message) for key, message in found]
+    if len(found) >= MAX_GRID_PROBLEMS:
+        problems.append(source.problem(("sweep", "grid"), "more combinations were not checked"))
     return problems
 
 

@@ -21,6 +21,8 @@ from simsynth.units import Duration, Rate
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 MAX_SEED = 2**63 - 1
+MAX_RUNS = 100_000
+"""Most runs one sweep or training set holds (its manifest lists each run and file)."""
 
 
 def _date_and_time(value: Any) -> Any:
@@ -46,7 +48,7 @@ class Output(Strict):
 class Sweep(Strict):
     """Many runs from one file (run by `simsynth sweep`)."""
 
-    runs: int = Field(1, ge=1, le=1_000_000, description="Runs per grid point; seeds derived.")
+    runs: int = Field(1, ge=1, le=MAX_RUNS, description="Runs per grid point; seeds derived.")
     grid: dict[str, list[Any]] = Field(
         default_factory=dict, description="Dotted key path -> values to try, e.g. params.agents."
     )

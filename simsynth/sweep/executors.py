@@ -7,13 +7,14 @@ others go on. What a run writes does not depend on which executor ran it.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import threading
 import time
 import traceback
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -22,6 +23,9 @@ from simsynth.sweep.staging import RunRecord
 from simsynth.sweep.task import execute_run
 
 ExecutorName = Literal["local", "dask"]
+IN_FLIGHT_PER_WORKER = 2
+"""Runs handed to an executor at a time, per worker: a sweep of many runs holds a few in
+memory (each a future and its arguments), not all of them."""
 
 
 @dataclass(frozen=True)
@@ -66,11 +70,16 @@ def _on_process_pool(
     context = multiprocessing.get_context("spawn")  # no forked copies of threads or numba state
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_die_with_parent,
                              initargs=(os.getpid(),)) as pool:  # fmt: skip
-        futures: dict[Future[RunRecord], PlannedRun] = {
-            pool.submit(execute_run, *args): run for run, args in zip(runs, arguments, strict=True)
-        }
-        for future in as_completed(futures):
-            yield _outcome(futures[future], future)
+        tasks = iter(zip(runs, arguments, strict=True))
+        pending: dict[Future[RunRecord], PlannedRun] = {}
+        while True:
+            for run, args in itertools.islice(tasks, IN_FLIGHT_PER_WORKER * workers - len(pending)):
+                pending[pool.submit(execute_run, *args)] = run
+            if not pending:
+                return
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield _outcome(pending.pop(future), future)
 
 
 def _on_dask(
@@ -85,12 +94,22 @@ def _on_dask(
                                dashboard_address=None)  # fmt: skip
     try:
         with Client(address or cluster) as client:
-            futures = {
-                client.submit(execute_run, *args, key=f"simsynth-run-{run.run_id}", pure=False): run
-                for run, args in zip(runs, arguments, strict=True)
-            }
-            for future in dask_completed(futures):
-                yield _outcome(futures[future], future)
+            threads = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
+            tasks = iter(zip(runs, arguments, strict=True))
+            pending: dict[Any, PlannedRun] = {}
+            finished = dask_completed([])
+
+            def submit(count: int) -> None:
+                for run, args in itertools.islice(tasks, count):
+                    key = f"simsynth-run-{run.run_id}"
+                    future = client.submit(execute_run, *args, key=key, pure=False)
+                    pending[future] = run
+                    finished.add(future)
+
+            submit(IN_FLIGHT_PER_WORKER * max(threads, workers))
+            for future in finished:
+                yield _outcome(pending.pop(future), future)
+                submit(1)
     finally:
         if cluster is not None:
             cluster.close()

@@ -13,8 +13,8 @@ from typing import Any
 
 from simsynth import registry
 from simsynth.runner import run_once
+from simsynth.scenario.grid import scenario_at
 from simsynth.scenario.schema import scenario_class
-from simsynth.sweep.plan import scenario_at
 from simsynth.sweep.staging import RunRecord, SweepStaging, clear_run, run_files, write_json
 
 

@@ -63,7 +63,7 @@ def test_valid_file_loads(tmp_path):
         (7, "  arrival_rate: 30/week", "7: params.arrival_rate: '30/week' is not a rate"),
         (9, "  - kind: meteor", "9: incidents.0.kind: unknown incident kind 'meteor' (allowed:"),
         (9, "  - kind: outag", "did you mean 'outage'?"),
-        (10, "    at: 3h", "10: incidents.0.at: starts at 10800s, not before the end of the run"),
+        (10, "    at: 3h", "10: incidents.0.at: starts at 3h, not before the end of the run at"),
         (10, "    rate: 2/h", "12: incidents.0.params.duration"),
         (13, "      share: 1.5", "13: incidents.0.params.share: 1.5 is not allowed (input should"),
         (

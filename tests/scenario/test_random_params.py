@@ -116,7 +116,7 @@ def test_a_start_time_may_be_a_distribution_within_the_run(tmp_path: Path, cli):
     path.write_text(yaml.safe_dump(late))
     result = cli("validate", path)
     assert result.exit_code == 2 and "incidents.0.at" in result.stderr
-    assert "18000s, not before the end of the run" in result.stderr
+    assert "starts at 5h, not before the end of the run at" in result.stderr
     counted = {**scenario, "incidents": [{**incident, "at": {"poisson": 3}}]}
     path.write_text(yaml.safe_dump(counted))
     assert "uniform, loguniform or choice" in cli("validate", path).stderr

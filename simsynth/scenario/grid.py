@@ -1,0 +1,110 @@
+"""A scenario's sweep grid: dotted key paths (`params.agents`, `incidents.0.at`) and the values
+each takes. Every combination is a scenario of its own.
+
+The grid is counted before any combination is made, bounded (`MAX_POINTS`), and walked one
+combination at a time, in the order the grid lists its keys and values.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import math
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from simsynth import registry
+from simsynth.scenario.schema import Scenario, scenario_class
+
+GridValues = dict[str, Any]
+
+MAX_POINTS = 10_000
+"""Most combinations a grid may have; each is checked as fully as a scenario file."""
+
+
+class GridError(ValueError):
+    """Grid keys or values that do not make a valid scenario: (grid key, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(f"{key}: {message}" for key, message in problems))
+        self.problems = problems
+
+
+def point_count(scenario: Scenario) -> int:
+    """How many combinations the scenario's grid has (1 without a grid)."""
+    grid = scenario.sweep.grid if scenario.sweep is not None else {}
+    return math.prod(len(values) for values in grid.values())
+
+
+def grid_points(scenario: Scenario) -> Iterator[GridValues]:
+    """The scenario's grid combinations, one at a time, in the order the grid lists its keys
+    and values (one empty combination without a grid)."""
+    grid = dict(scenario.sweep.grid) if scenario.sweep is not None else {}
+    for values in itertools.product(*grid.values()):
+        yield dict(zip(grid, values, strict=True))
+
+
+def setting(values: Mapping[str, Any]) -> str:
+    """`params.agents=4, duration='2h'`: a combination, for messages."""
+    return ", ".join(f"{key}={value!r}" for key, value in values.items())
+
+
+def scenario_at(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
+    """`scenario` with each dotted key path in `values` set, validated again (GridError if
+    it is not valid)."""
+    if not values:
+        return scenario
+    data = values_applied(scenario.model_dump(mode="json", exclude={"sweep"}), values)
+    schema = scenario_class(registry.load(scenario.model))
+    try:
+        return schema.model_validate(data).model_copy(update={"sweep": scenario.sweep})
+    except ValidationError as error:
+        problems = []
+        for found in error.errors():
+            where = ".".join(map(str, found["loc"]))
+            problems.append((grid_key_of(where, values), f"{where}: {found['msg']}"))
+        raise GridError(problems) from None
+
+
+def grid_key_of(where: str, values: Mapping[str, Any]) -> str:
+    """The grid key that set the dotted key path `where` (or the first grid key)."""
+    return next((k for k in values if where == k or where.startswith(k + ".")), next(iter(values)))
+
+
+def values_applied(scenario_json: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """A scenario's JSON form (as a manifest records it) with grid values set: what a run of a
+    sweep ran (GridError if a key does not fit)."""
+    data = copy.deepcopy(dict(scenario_json))
+    for key, value in values.items():
+        _set(data, key, value)
+    return data
+
+
+def _set(data: Any, key: str, value: Any) -> None:
+    """Set the dotted `key` of a scenario's JSON form."""
+    *parents, last = key.split(".")
+    target = data
+    for part in parents:
+        target = _step(target, part, key)
+        if not isinstance(target, dict | list):
+            raise GridError([(key, f"{part!r} is a value, not a section of the scenario")])
+    if isinstance(target, list):
+        target[_index(target, last, key)] = value
+    else:
+        target[last] = value
+
+
+def _step(target: Any, part: str, key: str) -> Any:
+    if isinstance(target, list):
+        return target[_index(target, part, key)]
+    if part not in target:
+        raise GridError([(key, f"{part!r} is not a key of the scenario here")])
+    return target[part]
+
+
+def _index(target: list[Any], part: str, key: str) -> int:
+    if part.isdigit() and int(part) < len(target):
+        return int(part)
+    raise GridError([(key, f"{part!r} is not an index of this list of {len(target)}")])
