@@ -9,6 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+SHOWN_CHARACTERS = 60
+"""Longest echo of a user's value in a message."""
+MAX_MESSAGE = 1000
+"""Longest message of a problem line."""
+
+
+def shown(value: object) -> str:
+    """`repr(value)`, cut to `SHOWN_CHARACTERS` (an error line never echoes a huge value)."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARACTERS else text[: SHOWN_CHARACTERS - 3] + "..."
+
 
 class SimsynthError(Exception):
     """Root of the errors caused by input: bad scenario files, unknown models, taken paths."""
@@ -29,6 +40,8 @@ class Problem:
 
     def __str__(self) -> str:
         message = " ".join(self.message.split())  # always one line
+        if len(message) > MAX_MESSAGE:
+            message = message[: MAX_MESSAGE - 3] + "..."
         return f"{self.file}:{self.line}: {self.key}: {message}"
 
 

@@ -18,6 +18,10 @@ from simsynth.units import PerSecond, Seconds
 
 EpisodeId = int
 
+MAX_EXPECTED_EPISODES = 100_000
+"""Most incident episodes a run's entries may expect (rate x duration, summed): every
+occurrence is drawn up front, and incidents are rare events."""
+
 
 class RandomStart(Protocol):
     """A start time written as a distribution (`simsynth.scenario.draws.RandomTime`)."""

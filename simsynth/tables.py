@@ -50,7 +50,8 @@ class TableWriter:
             self.flush()
 
     def flush(self) -> None:
-        if not self._chunks:
+        if not self._buffered:  # nothing, or only empty appends (e.g. a ring with no vehicles)
+            self._chunks = []
             return
         columns = [np.concatenate(parts) for parts in zip(*self._chunks, strict=True)]
         self._chunks, self._buffered = [], 0

@@ -15,6 +15,8 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from simsynth.errors import shown
+
 Seconds = float
 """Simulated time in seconds since the scenario start."""
 
@@ -56,10 +58,10 @@ def _number_and_unit(value: Any, form: _Form) -> tuple[float, str | None]:
         return float(value), None
     match = form.pattern.match(value) if isinstance(value, str) else None
     if match is None or match["unit"] not in SECONDS_PER_UNIT:
-        shown = f"'{value}'" if isinstance(value, str) else type(value).__name__
+        written = shown(value) if isinstance(value, str) else type(value).__name__
         raise PydanticCustomError(
             f"{form.name}_format",
-            f"{shown} is not a {form.name} ({form.shape}: {UNITS_TEXT}; e.g. {form.examples})",
+            f"{written} is not a {form.name} ({form.shape}: {UNITS_TEXT}; e.g. {form.examples})",
         )
     return float(match["n"]), match["unit"]
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from simsynth.errors import shown
 from simsynth.ingest.mapping import Mapping, TimeFormat
 from simsynth.ingest.problems import DataProblems
 from simsynth.sink import NORMAL
@@ -41,8 +42,7 @@ class Codes:
 def _shown(value: object) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return "empty"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return shown(value)
 
 
 def _no_nulls(series: pd.Series, name: str, what: str, problems: DataProblems) -> np.ndarray:

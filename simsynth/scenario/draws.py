@@ -32,6 +32,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from simsynth.errors import shown
 from simsynth.model import ParamsModel, UserInput
 from simsynth.units import DURATION_SCHEMA, Seconds, parse_duration
 
@@ -47,6 +48,10 @@ class Form(UserInput):
         """One value; `ends` are `extremes()` as the field parsed them (e.g. in seconds)."""
         raise NotImplementedError
 
+    def check(self, ends: list[Any]) -> str | None:
+        """What is wrong with the parsed `ends` as this form's range, if anything."""
+        return None
+
 
 class Uniform(Form):
     """Uniform between two values (durations and rates may carry units)."""
@@ -58,6 +63,9 @@ class Uniform(Form):
 
     def draw(self, rng: np.random.Generator, ends: list[Any]) -> Any:
         return _like(ends, rng.uniform(float(ends[0]), float(ends[1])))
+
+    def check(self, ends: list[Any]) -> str | None:
+        return _range_problem("uniform", ends, positive=False)
 
 
 class LogUniform(Form):
@@ -71,6 +79,9 @@ class LogUniform(Form):
     def draw(self, rng: np.random.Generator, ends: list[Any]) -> Any:
         low, high = (math.log(float(end)) for end in ends)
         return _like(ends, math.exp(rng.uniform(low, high)))
+
+    def check(self, ends: list[Any]) -> str | None:
+        return _range_problem("loguniform", ends, positive=True)
 
 
 class Choice(Form):
@@ -125,6 +136,18 @@ FORM_SCHEMA: dict[str, Any] = {
 """JSON Schema of the forms (for `simsynth schema`)."""
 
 
+def _range_problem(name: str, ends: list[Any], *, positive: bool) -> str | None:
+    """Why [low, high] (as parsed) is not a range of numbers for `name`, if it is not."""
+    if not all(isinstance(end, int | float) and not isinstance(end, bool) for end in ends):
+        return f"{name} takes a range of numbers, durations or rates, not {list(ends)!r}"
+    low, high = ends
+    if positive and low <= 0:
+        return f"{name} needs a low end above 0 (it draws on a log scale)"
+    if low > high:
+        return f"{name}'s low end is above its high end (write [low, high])"
+    return None
+
+
 def _like(ends: list[Any], value: float) -> float | int:
     """`value` as an int if the range was given in whole numbers."""
     return round(value) if all(isinstance(end, int) for end in ends) else value
@@ -151,13 +174,17 @@ class Randomisable(BaseModel):
         forms = {name: form for name, value in data.items() if (form := form_of(value))}
         fixed = {name: value for name, value in data.items() if name not in forms}
         for name, form in forms.items():
+            ends = []
             for value in form.extremes():
                 try:
-                    cls.target.model_validate({**fixed, name: value})
+                    ends.append(getattr(cls.target.model_validate({**fixed, name: value}), name))
                 except ValidationError as error:
                     reason = error.errors()[0]["msg"]
-                    raise ValueError(f"{name}: {value!r}, a value {form.model_dump()} can take, "
+                    written = shown(form.model_dump())
+                    raise ValueError(f"{name}: {shown(value)}, a value {written} can take, "
                                      f"is not allowed: {reason}") from None  # fmt: skip
+            if (problem := form.check(ends)) is not None:
+                raise ValueError(f"{name}: {problem}")
         model = handler({**fixed, **{name: form.extremes()[0] for name, form in forms.items()}})
         model._forms = forms
         return model
@@ -225,7 +252,10 @@ def _time_or_form(value: Any) -> Any:
         return parse_duration(value)
     if isinstance(form, Poisson):
         raise PydanticCustomError("time_form", "a start time may be uniform, loguniform or choice")
-    return RandomTime(form, tuple(parse_duration(end) for end in form.extremes()))
+    ends = tuple(parse_duration(end) for end in form.extremes())
+    if (problem := form.check(list(ends))) is not None:
+        raise PydanticCustomError("time_form", problem)
+    return RandomTime(form, ends)
 
 
 def _written(value: Any) -> Any:

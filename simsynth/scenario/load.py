@@ -10,6 +10,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from simsynth import registry
 from simsynth.errors import Problem, ScenarioError
+from simsynth.incidents import MAX_EXPECTED_EPISODES
 from simsynth.scenario.draws import RandomTime
 from simsynth.scenario.grid import (
     MAX_POINTS,
@@ -92,6 +93,15 @@ def _cross_checks(scenario: Scenario) -> list[KeyProblem]:
             )
             message = f"starts at {start}, not before the end of the run at {end}"
             problems.append(((*loc, "at"), message))
+    expected = [(incident.rate or 0.0) * scenario.duration for incident in scenario.incidents]
+    if sum(expected) > MAX_EXPECTED_EPISODES:
+        most = max(range(len(expected)), key=expected.__getitem__)
+        message = (
+            f"the incidents' rates make about {sum(expected):,.0f} episodes a run; at most "
+            f"{MAX_EXPECTED_EPISODES:,} are scheduled (incidents are rare events: lower the "
+            "rate or shorten the run)"
+        )
+        problems.append((("incidents", most, "rate"), message))
     return problems
 
 

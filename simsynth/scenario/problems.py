@@ -8,7 +8,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from simsynth.errors import Problem
+from simsynth.errors import Problem, shown
 from simsynth.registry import suggest
 from simsynth.scenario.source import Source
 
@@ -40,16 +40,11 @@ def _explain(error: ErrorDetails, root: type[BaseModel]) -> tuple[tuple[Any, ...
         allowed = f"allowed: {', '.join(expected)}{suggest(tag, expected)}"
         return (*loc, "kind"), f"unknown incident kind '{tag}' ({allowed})"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return loc, f"expected a mapping of keys, found {_shown(error['input'])}"
+        return loc, f"expected a mapping of keys, found {shown(error['input'])}"
     message = error["msg"]
     if kind.startswith(("duration_", "rate_", "start_")) or error["type"] == "value_error":
         return loc, message.removeprefix("Value error, ")
-    return loc, f"{_shown(error['input'])} is not allowed ({message[0].lower()}{message[1:]})"
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return loc, f"{shown(error['input'])} is not allowed ({message[0].lower()}{message[1:]})"
 
 
 def allowed_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
