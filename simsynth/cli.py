@@ -24,7 +24,7 @@ from simsynth.errors import SimsynthError
 from simsynth.evaluate.command import evaluate
 from simsynth.ingest.command import import_log
 from simsynth.rare.command import rare
-from simsynth.run_options import Address, Executor, Overwrite, Quiet, Workers
+from simsynth.run_options import Address, Executor, NoVerify, Overwrite, Quiet, Workers
 
 if TYPE_CHECKING:
     from simsynth.scenario import Scenario
@@ -159,13 +159,14 @@ def plot(
     out: Annotated[
         Path | None, typer.Option(help="Where to write the PNGs (default: DATASET/plots).")
     ] = None,
+    no_verify: NoVerify = False,
 ) -> None:
     """Write the figures of a finished dataset: a timeline and the model's overview, per run."""
     from simsynth.dataset import read_manifest
     from simsynth.figures import run_scenario, write_figures
 
     with reporting_errors():
-        manifest = read_manifest(dataset)
+        manifest = read_manifest(dataset, verify=not no_verify)
         target = out if out is not None else dataset / "plots"
         for run in manifest["runs"]:
             scenario = run_scenario(manifest, run)
@@ -224,6 +225,7 @@ def view(
     host: Annotated[
         str, typer.Option(help="Address to listen on; anything but loopback exposes the page.")
     ] = "127.0.0.1",
+    no_verify: NoVerify = False,
 ) -> None:
     """Open a run in the browser: a scenario live, or a finished dataset as a replay."""
     from simsynth.dataset import read_manifest
@@ -231,7 +233,7 @@ def view(
 
     with reporting_errors():
         if target.is_dir():
-            read_manifest(target)
+            read_manifest(target, verify=not no_verify)
         else:
             load_scenario(target)
     try:

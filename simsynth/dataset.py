@@ -12,20 +12,22 @@ the working directory, a folder around it, or an input of the command.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simsynth.errors import DatasetError, OutputExistsError, OutputRefusedError
+from simsynth import integrity
+from simsynth.errors import DatasetError, OutputExistsError, OutputRefusedError, shown
+from simsynth.integrity import sha256_of
 
 FORMAT = "simsynth-dataset/1"
 MANIFEST = "manifest.json"
@@ -143,15 +145,6 @@ def move_into_place(root: Path, target: Path) -> None:
         os.replace(root, target)
 
 
-def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def describe_files(root: Path) -> dict[str, dict[str, Any]]:
     """sha256, bytes and (for Parquet) rows of every file under `root`, by relative path."""
     files: dict[str, dict[str, Any]] = {}
@@ -238,35 +231,57 @@ def _fsync_tree(root: Path) -> None:
             os.close(descriptor)
 
 
-def read_manifest(directory: str | os.PathLike[str]) -> dict[str, Any]:
-    """The manifest of a complete dataset; raises `DatasetError` for anything else."""
-    path = Path(directory) / MANIFEST
+def read_manifest(directory: str | os.PathLike[str], *, verify: bool = True) -> dict[str, Any]:
+    """The manifest of a complete dataset, every file checked against it (size and sha256;
+    `simsynth.integrity`) unless `verify` is false; `DatasetError` for anything else."""
+    root = Path(directory)
+    path = root / MANIFEST
     try:
         manifest = json.loads(path.read_text())
     except FileNotFoundError:
         raise DatasetError(f"{directory}: not a simsynth dataset (no {MANIFEST})") from None
-    except (OSError, json.JSONDecodeError) as error:
-        raise DatasetError(f"{path}: unreadable manifest ({error})") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        reason = " ".join(str(error).split())
+        raise DatasetError(f"{path}: unreadable manifest ({reason})") from None
+    if not isinstance(manifest, dict):
+        raise DatasetError(f"{path}: unreadable manifest (not a JSON object)")
     if manifest.get("status") != "complete":
         raise DatasetError(
-            f"{directory}: dataset is not complete (status: {manifest.get('status')})"
+            f"{directory}: dataset is not complete (status: {shown(manifest.get('status'))})"
         )
     if manifest.get("format") != FORMAT:
         raise DatasetError(
             f"{directory}: not a simsynth dataset of format {FORMAT} "
-            f"(format: {manifest.get('format')})"
+            f"(format: {shown(manifest.get('format'))})"
         )
+    integrity.check_shape(root, manifest)
+    if verify:
+        integrity.verify_files(root, manifest, MANIFEST)
     return manifest
 
 
-def read_table(directory: str | os.PathLike[str], table: str = "events") -> pd.DataFrame:
-    """One table of a complete dataset as a DataFrame, sorted by run and row order."""
-    read_manifest(directory)
-    frame = pd.read_parquet(Path(directory) / table)
+@contextlib.contextmanager
+def reading(directory: str | os.PathLike[str]) -> Iterator[None]:
+    """Report a dataset file that cannot be read (damaged Parquet) as one `DatasetError`."""
+    try:
+        yield
+    except (pa.ArrowException, OSError) as error:
+        reason = shown(" ".join(str(error).split()))
+        raise DatasetError(f"{directory}: cannot be read, it may be damaged ({reason})") from None
+
+
+def read_table(
+    directory: str | os.PathLike[str], table: str = "events", *, verify: bool = True
+) -> pd.DataFrame:
+    """One table of a complete dataset as a DataFrame, sorted by run and row order (every file
+    checked first unless `verify` is false)."""
+    read_manifest(directory, verify=verify)
+    with reading(directory):
+        frame = pd.read_parquet(Path(directory) / table)
     order = "event_id" if table == "events" else frame.columns[0]
     return frame.sort_values(["run_id", order], kind="stable").reset_index(drop=True)
 
 
-def read_events(directory: str | os.PathLike[str]) -> pd.DataFrame:
+def read_events(directory: str | os.PathLike[str], *, verify: bool = True) -> pd.DataFrame:
     """All events of a complete dataset as a pandas DataFrame."""
-    return read_table(directory, "events")
+    return read_table(directory, "events", verify=verify)

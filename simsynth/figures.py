@@ -23,6 +23,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from simsynth import registry
+from simsynth.dataset import reading
 from simsynth.plots import PNG_METADATA, timeline
 from simsynth.sink import NORMAL
 from simsynth.stores import partition_file
@@ -56,11 +57,13 @@ class RunData:
 
     def events(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """The run's events (only `columns` if given)."""
-        return pd.read_parquet(self.file("events"), columns=list(columns) if columns else None)
+        with reading(self.file("events")):
+            return pd.read_parquet(self.file("events"), columns=list(columns) if columns else None)
 
     def table(self, name: str) -> pd.DataFrame:
         """Another table of the run: `episodes`, `entities` or an auxiliary table."""
-        return pd.read_parquet(self.file(name))
+        with reading(self.file(name)):
+            return pd.read_parquet(self.file(name))
 
     @cached_property
     def episodes(self) -> pd.DataFrame:

@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pyarrow.parquet as pq
 
+from simsynth.dataset import reading
 from simsynth.units import Seconds, format_seconds
 
 BINS = 200
@@ -41,8 +42,10 @@ def event_histogram(
 
 def timeline(events_file: Path, episodes_file: Path, duration: Seconds, path: Path) -> None:
     """Write a PNG: events over time, labeled events on their own scale, episode windows below."""
-    edges, total, labeled = event_histogram(events_file, duration)
-    episodes = pq.read_table(episodes_file, columns=["kind", "start_time", "end_time"])
+    with reading(events_file):
+        edges, total, labeled = event_histogram(events_file, duration)
+    with reading(episodes_file):
+        episodes = pq.read_table(episodes_file, columns=["kind", "start_time", "end_time"])
     kinds = sorted(set(episodes.column("kind").to_pylist()))
     hours = edges / 3600.0
     figure, (top, lanes) = plt.subplots(

@@ -1,4 +1,5 @@
-"""Command-line options shared by the commands that run many runs (`sweep`, `rare`)."""
+"""Command-line options shared by several commands: those that run many runs (`sweep`,
+`rare`) and those that read datasets (`--no-verify`)."""
 
 from __future__ import annotations
 
@@ -13,3 +14,9 @@ Address = Annotated[
 ]
 Overwrite = Annotated[bool, typer.Option(help="Replace an existing dataset directory.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+NoVerify = Annotated[
+    bool,
+    typer.Option(
+        "--no-verify", help="Skip checking the dataset's files against its manifest (faster)."
+    ),
+]

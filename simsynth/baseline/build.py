@@ -28,7 +28,7 @@ from simsynth.contract_tables import (
     total_counts,
     write_partition,
 )
-from simsynth.dataset import DatasetWriter, check_output, read_manifest, read_table
+from simsynth.dataset import DatasetWriter, check_output, read_manifest, read_table, reading
 from simsynth.errors import SimsynthError
 from simsynth.runner import package_versions
 from simsynth.seeding import RunSeeds, scenario_rng
@@ -59,6 +59,7 @@ def write_baseline(
     rows: int | None = None,
     seed: int = 0,
     overwrite: bool = False,
+    verify: bool = True,
 ) -> dict[str, Any]:
     """Fit a `method` baseline (marginals or copula) to `dataset` and write its sample at `out`
     (default `DATASET-<method>`); return the manifest. `rows` replaces each run's row count;
@@ -70,11 +71,12 @@ def write_baseline(
         raise BaselineError(f"--rows: {rows} is not allowed (at least 1 row per run)")
     target = Path(out) if out is not None else default_out(dataset, method)
     check_output(target, overwrite=overwrite, inputs=[Path(dataset)])
-    source = read_manifest(dataset)
-    events = read_table(dataset, "events")
+    source = read_manifest(dataset, verify=verify)
+    events = read_table(dataset, "events", verify=False)
     if not len(events):
         raise BaselineError(f"{dataset}: the dataset has no events to fit")
-    schema = ds.dataset(Path(dataset) / "events", format="parquet", partitioning="hive").schema
+    with reading(dataset):
+        schema = ds.dataset(Path(dataset) / "events", format="parquet", partitioning="hive").schema
     integers = {f.name for f in schema if pa.types.is_integer(f.type)}
     baseline = fit_baseline(events, integers, method, scenario_rng(seed, "baseline-fit"))  # type: ignore[arg-type]
     output = output_schema(schema, events)

@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from simsynth.run_options import NoVerify
+
 
 def baseline(
     dataset: Annotated[Path, typer.Argument(help="Dataset directory to fit.")],
@@ -23,6 +25,7 @@ def baseline(
     ] = None,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the draws.")] = 0,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing directory.")] = False,
+    no_verify: NoVerify = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Sample a dataset's fitted marginals (or copula): the baseline to beat.
@@ -39,7 +42,13 @@ def baseline(
         raise typer.Exit(BAD_INPUT) from None
     with reporting_errors():
         manifest = write_baseline(
-            dataset, method, out=out, rows=rows, seed=seed, overwrite=overwrite
+            dataset,
+            method,
+            out=out,
+            rows=rows,
+            seed=seed,
+            overwrite=overwrite,
+            verify=not no_verify,
         )
     if not quiet:
         target = out if out is not None else default_out(dataset, method)

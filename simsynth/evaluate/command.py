@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
+from simsynth.run_options import NoVerify
+
 from . import DEFAULT_MAX_ROWS
 
 
@@ -28,6 +30,7 @@ def evaluate(
         typer.Option(min=1, help="Rows per dataset for fidelity, detectability and privacy."),
     ] = DEFAULT_MAX_ROWS,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing report directory.")] = False,
+    no_verify: NoVerify = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Compare a candidate dataset with a reference and write a report.
@@ -43,9 +46,16 @@ def evaluate(
 
     with reporting_errors():
         scores = run_evaluation(
-            reference, candidate, target=target, out=out, seed=seed, max_rows=max_rows,
-            overwrite=overwrite, on_section=None if quiet or not sys.stderr.isatty() else progress,
-        )  # fmt: skip
+            reference,
+            candidate,
+            target=target,
+            out=out,
+            seed=seed,
+            max_rows=max_rows,
+            overwrite=overwrite,
+            verify=not no_verify,
+            on_section=None if quiet or not sys.stderr.isatty() else progress,
+        )
     if not quiet:
         console.print(headline_table(scores))
         for name in ("report.html", "report.md", "scores.json"):

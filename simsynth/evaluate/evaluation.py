@@ -90,6 +90,7 @@ def evaluate(
     seed: int = 0,
     max_rows: int = DEFAULT_MAX_ROWS,
     overwrite: bool = False,
+    verify: bool = True,
     on_section: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Compare `candidate` with `reference` (dataset directories or events frames); write the
@@ -107,7 +108,8 @@ def evaluate(
         check_output(Path(out), overwrite=overwrite, inputs=given)
     if max_rows < 1:
         raise EvaluationError(f"--max-rows: {max_rows} is not a positive number of rows")
-    ref, cand = load_input(reference, "reference"), load_input(candidate, "candidate")
+    ref = load_input(reference, "reference", verify=verify)
+    cand = load_input(candidate, "candidate", verify=verify)
     check_target(target, ref.events, cand.events)
     sections, notes = build_sections(
         ref.events, cand.events, target=target, seed=seed, max_rows=max_rows,

@@ -45,9 +45,12 @@ class EvaluationInput:
         }
 
 
-def load_input(source: str | os.PathLike[str] | pd.DataFrame, name: str) -> EvaluationInput:
-    """Read a dataset directory's events (or take an events frame) and check it can be
-    compared; raises `EvaluationError`/`DatasetError` otherwise."""
+def load_input(
+    source: str | os.PathLike[str] | pd.DataFrame, name: str, *, verify: bool = True
+) -> EvaluationInput:
+    """Read a dataset directory's events (its files checked against its manifest unless
+    `verify` is false), or take an events frame, and check it can be compared; raises
+    `EvaluationError`/`DatasetError` otherwise."""
     from simsynth.dataset import read_table
 
     if isinstance(source, pd.DataFrame):
@@ -56,7 +59,7 @@ def load_input(source: str | os.PathLike[str] | pd.DataFrame, name: str) -> Eval
         path = str(source)
         if not Path(source).is_dir():
             raise EvaluationError(f"{name} {source}: not a dataset directory")
-        events = read_table(source, "events")
+        events = read_table(source, "events", verify=verify)
     where = f"{name} {path}" if path else name
     missing = [column for column in REQUIRED if column not in events.columns]
     if missing:

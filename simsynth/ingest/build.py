@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from simsynth.contract_tables import run_counts, total_counts, write_partition
-from simsynth.dataset import DatasetWriter, check_output, sha256_of
+from simsynth.dataset import DatasetWriter, check_output
 from simsynth.ingest.convert import Imported, convert
 from simsynth.ingest.mapping import Mapping, load_mapping
 from simsynth.ingest.read import read_log
+from simsynth.integrity import sha256_of
 from simsynth.runner import package_versions
 
 

@@ -15,6 +15,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from simsynth.dataset import describe_files
 from simsynth.errors import SimsynthError
 
@@ -49,6 +51,24 @@ def write_json(path: Path, data: Any) -> None:
     os.replace(temporary, path)
 
 
+def _read_json(path: Path) -> Any:
+    """A staged JSON file's content, None if it does not parse (a damaged file)."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+
+
+def _intact(data: Path, record: Any) -> bool:
+    """Whether a run's record is whole and its files still have the recorded checksums."""
+    if not isinstance(record, dict) or not isinstance(record.get("run_id"), int):
+        return False
+    try:
+        return run_files(data, record["run_id"]) == record.get("files")
+    except (pa.ArrowException, OSError):  # a file that no longer parses
+        return False
+
+
 class SweepStaging:
     """A sweep's staging area at `root` (workers get it by its root)."""
 
@@ -71,10 +91,15 @@ class SweepStaging:
                     f"{self.root}: an interrupted sweep is there (--resume continues it; "
                     "delete the directory to start again)"
                 )
-            if json.loads(stamp.read_text()) != identity:
+            found = _read_json(stamp)
+            if found != identity:
+                why = (
+                    "is damaged"
+                    if found is None
+                    else "is not this one (another scenario, seed or grid)"
+                )
                 raise StagingError(
-                    f"{self.root}: the interrupted sweep there is not this one (another "
-                    "scenario, seed or grid); delete it to start again"
+                    f"{self.root}: the interrupted sweep there {why}; delete it to start again"
                 )
         self.runs.mkdir(parents=True, exist_ok=True)
         self.data.mkdir(exist_ok=True)
@@ -88,14 +113,13 @@ class SweepStaging:
         the partitions of any other run are deleted."""
         verified: dict[int, RunRecord] = {}
         for path in sorted(self.runs.glob("run_id=*.json")):
-            record: RunRecord = json.loads(path.read_text())
-            run_id = int(record["run_id"])
-            if run_files(self.data, run_id) == record["files"]:
-                verified[run_id] = record
+            record = _read_json(path)
+            if _intact(self.data, record):
+                verified[int(record["run_id"])] = record
             else:
-                path.unlink()
+                path.unlink()  # damaged or half written: the run is done again
         for partition in self.data.glob("*/run_id=*"):
-            if int(partition.name.removeprefix("run_id=")) not in verified:
+            if partition.name.removeprefix("run_id=") not in {str(k) for k in verified}:
                 shutil.rmtree(partition)
         return verified
 

@@ -126,7 +126,7 @@ def LivePart(model: LiveModel, component: LiveComponent) -> None:
 def ReplayPage(root: Path) -> None:
     """A finished dataset: a time slider and play control over a run, the same panels,
     episodes (pressing one jumps to its end and lists its events) and the events table."""
-    manifest = solara.use_memo(lambda: read_manifest(root), [])
+    manifest = solara.use_memo(lambda: read_manifest(root, verify=False), [])  # `view` did
     runs = {int(run["run_id"]): run for run in manifest["runs"]}
     run_ids = list(runs)
     run_id = solara.use_reactive(run_ids[0])

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from simsynth import registry
+from simsynth.dataset import reading
 from simsynth.episodes import EpisodeLog
 from simsynth.model import ParamsModel
 from simsynth.stores import MemoryStore, partition_file
@@ -85,7 +86,8 @@ class ReplaySource(RunSource):
     def _frame(self, table: str) -> pd.DataFrame | None:
         if table not in self._frames:
             path = partition_file(self.root, table, self.run_id)
-            self._frames[table] = pd.read_parquet(path) if path.is_file() else None
+            with reading(path):
+                self._frames[table] = pd.read_parquet(path) if path.is_file() else None
         return self._frames[table]
 
 
