@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from simsynth.episodes import EpisodeLog
@@ -27,12 +27,12 @@ LABEL_COLUMNS = ("label", "label_kind", "episode_id")
 def dictionary_array(values: Any, categories: Sequence[str]) -> pa.DictionaryArray:
     """`values` (strings, None for null) as a dictionary<int32, string> array over
     `categories`, which keep their order (values outside them raise ValueError)."""
-    codes = pd.Categorical(np.asarray(values, dtype=object), categories=list(categories)).codes
-    known = pd.isna(np.asarray(values, dtype=object))
-    if ((codes < 0) & ~known).any():
+    text = pa.array(np.asarray(values, dtype=object), pa.string())
+    dictionary = pa.array(list(categories), pa.string())
+    indices = pc.index_in(text, value_set=dictionary).cast(pa.int32())
+    if indices.null_count > text.null_count:
         raise ValueError("a value is not among the categories")
-    indices = pa.array(codes.astype(np.int32), pa.int32(), mask=codes < 0)
-    return pa.DictionaryArray.from_arrays(indices, pa.array(list(categories), pa.string()))
+    return pa.DictionaryArray.from_arrays(indices, dictionary)
 
 
 def label_kinds(kinds: Iterable[str]) -> list[str]:
@@ -80,13 +80,17 @@ def write_partition(root: Path, table: str, run_id: int, data: pa.Table) -> None
 
 def run_counts(events: pa.Table, episodes: pa.Table) -> dict[str, Any]:
     """The manifest's counts of one run: events, episodes and positive events per kind."""
-    kinds = events.column("label_kind").to_pandas().astype(str)
+    kinds = events.column("label_kind").combine_chunks()
+    codes = kinds.indices.to_numpy(zero_copy_only=False)
     positive = events.column("label").to_numpy() == 1
-    found = kinds[positive].value_counts()
+    found = np.bincount(codes[positive], minlength=len(kinds.dictionary))
+    names = kinds.dictionary.to_pylist()
     return {
         "events": events.num_rows,
         "episodes": episodes.num_rows,
-        "positives": {str(kind): int(found[kind]) for kind in sorted(found.index)},
+        "positives": {
+            names[i]: int(found[i]) for i in sorted(np.flatnonzero(found), key=names.__getitem__)
+        },
     }
 
 

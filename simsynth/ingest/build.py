@@ -27,7 +27,7 @@ def import_log(
     inputs = [Path(file), Path(mapping_file)]
     check_output(Path(out), overwrite=overwrite, inputs=inputs)
     mapping, source = load_mapping(mapping_file)
-    data = read_log(Path(file))
+    data = read_log(Path(file), mapping.encoding)
     imported = convert(data, mapping, source, str(file))
     with DatasetWriter(Path(out), overwrite=overwrite, inputs=inputs) as writer:
         assert writer.root is not None
@@ -71,6 +71,7 @@ def _manifest(
             "columns": imported.kept,
             "ignored_columns": imported.ignored,
             "episodes": episodes,
+            "notes": imported.notes,
         },
         "versions": package_versions(),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -17,6 +17,8 @@ from simsynth.sink import NORMAL
 TRUE = frozenset({"1", "true", "t", "yes", "y"})
 FALSE = frozenset({"0", "false", "f", "no", "n", ""})
 UNIX_SCALE = {"unix_s": 1.0, "unix_ms": 1e-3}
+EPOCH_RANGE = (-62_135_596_800.0, 253_402_300_800.0)
+"""Unix seconds of the years 1 to 9999: times beyond are no dates (and overflow)."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class Codes:
 def _shown(value: object) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return "empty"
-    return shown(value)
+    return shown(value.item() if isinstance(value, np.generic) else value)
 
 
 def _no_nulls(series: pd.Series, name: str, what: str, problems: DataProblems) -> np.ndarray:
@@ -62,13 +64,19 @@ def read_times(
     numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = np.isnan(numbers) & ~missing
     problems.rows(bad, lambda row: f"column '{name}': {_shown(series.iloc[row])} is not a number")
-    if bad.any() or missing.any():
+    scale = UNIX_SCALE.get(form, 1.0)
+    low, high = EPOCH_RANGE if form in UNIX_SCALE else (-np.inf, np.inf)
+    with np.errstate(invalid="ignore"):
+        seconds = numbers * scale
+        out = ~np.isnan(numbers) & ~((seconds > low) & (seconds < high))
+    what = "a date between the years 1 and 9999" if form in UNIX_SCALE else "a finite number"
+    problems.rows(out, lambda row: f"column '{name}': {_shown(series.iloc[row])} is not {what}")
+    if bad.any() or missing.any() or out.any():
         return Times(numbers, None, None, 0.0)
     if form == "seconds":
         return Times(numbers, None, None, 0.0)
-    scale = UNIX_SCALE[form]
     first = float(numbers.min())
-    micros = np.round(numbers * scale * 1e6).astype(np.int64)
+    micros = np.round(seconds * 1e6).astype(np.int64)
     origin = pd.Timestamp(int(micros.min()), unit="us").isoformat()
     return Times((numbers - first) * scale, micros, pa.timestamp("us"), origin)
 

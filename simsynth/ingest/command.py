@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +26,8 @@ def import_log(
 
     with reporting_errors():
         manifest = run_import(file, mapping, out, overwrite=overwrite)
+    for note in manifest["import"]["notes"]:
+        print(f"note: {note}", file=sys.stderr)
     if not quiet:
         counts = manifest["counts"]
         positives = sum(counts["positives"].values())

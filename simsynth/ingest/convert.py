@@ -27,9 +27,12 @@ from simsynth.ingest.columns import (
 )
 from simsynth.ingest.mapping import Mapping, MappingError
 from simsynth.ingest.problems import DataProblems
+from simsynth.scenario.schema import MAX_RUNS
 from simsynth.scenario.source import Source
 from simsynth.sink import core_fields
 
+SMALL_RUN_ROWS = 10
+"""Fewer rows per run than this on average is worth a note: the run column may be an id."""
 RESERVED = ("event_id", "time", "event_type", "entity_id", *LABEL_COLUMNS, "timestamp", "run_id")
 """Columns simsynth writes itself: never kept from the data under these names."""
 
@@ -63,6 +66,8 @@ class Imported:
     kept: list[str]
     ignored: list[str]
     time_origin: str | float
+    notes: list[str]
+    """What the user should know about the result (e.g. runs of a row or two)."""
 
 
 def check_columns(data: pa.Table, mapping: Mapping, source: Source, file: str) -> list[str]:
@@ -101,6 +106,7 @@ def convert(data: pa.Table, mapping: Mapping, source: Source, file: str) -> Impo
     runs = _codes(data, mapping.run.column if mapping.run else None, "run", problems)
     entities = read_codes(data.column(mapping.entity_id.column), mapping.entity_id.column,
                           "entity", problems)  # fmt: skip
+    _check_run_count(runs, mapping, problems)
     event_types = read_event_types(data, mapping, problems)
     label, kinds = read_labels(data, mapping, problems)
     episodes = _episode_keys(data, mapping, label, kinds, runs.ids, problems)
@@ -113,8 +119,8 @@ def convert(data: pa.Table, mapping: Mapping, source: Source, file: str) -> Impo
     }
     extra = {name: _kept_column(data.column(name)) for name in kept}
     imported = []
-    for run_id in np.unique(runs.ids):
-        rows = order[runs.ids[order] == run_id]
+    run_ids, starts = np.unique(runs.ids[order], return_index=True)  # `order` sorts by run
+    for run_id, rows in zip(run_ids, np.split(order, starts[1:]), strict=True):
         imported.append(
             ImportedRun(
                 int(run_id),
@@ -123,7 +129,28 @@ def convert(data: pa.Table, mapping: Mapping, source: Source, file: str) -> Impo
             )
         )
     ignored = [c for c in data.column_names if c in RESERVED and c not in mapping.used().values()]
-    return Imported(imported, kept, ignored if mapping.columns is None else [], times.origin)
+    ignored = ignored if mapping.columns is None else []
+    return Imported(imported, kept, ignored, times.origin, _notes(imported, mapping))
+
+
+def _check_run_count(runs: Codes, mapping: Mapping, problems: DataProblems) -> None:
+    count = len(np.unique(runs.ids))
+    if mapping.run is not None and count > MAX_RUNS:
+        problems.add(
+            f"column '{mapping.run.column}' has {count:,} values, each a run; a dataset holds at "
+            f"most {MAX_RUNS:,} runs (a run is a whole log: a day, a site, a batch)"
+        )
+
+
+def _notes(runs: list[ImportedRun], mapping: Mapping) -> list[str]:
+    rows = sum(run.events.num_rows for run in runs)
+    if mapping.run is None or rows >= SMALL_RUN_ROWS * len(runs):
+        return []
+    return [
+        f"column '{mapping.run.column}' makes {len(runs):,} runs of {rows / len(runs):.3g} row(s) "
+        "on average, each written as files of its own; a run is a whole log (a day, a site, "
+        "a batch): is it the column you meant?"
+    ]
 
 
 def _codes(data: pa.Table, column: str | None, what: str, problems: DataProblems) -> Codes:

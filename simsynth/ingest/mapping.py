@@ -11,6 +11,7 @@ label_kind: {column: fraud_type, normal: ["", "none"]}   # optional
 episode_id: {column: case_id}                # optional; else one episode per positive row
 columns: [amount, merchant]                  # optional; default: every other column
 run: {column: batch}                         # optional; else one run 0
+encoding: latin-1                            # optional; a CSV file's text encoding (utf-8)
 ```
 
 Unknown keys are errors, reported like a scenario file's (`FILE:LINE: key: message`).
@@ -18,12 +19,13 @@ Unknown keys are errors, reported like a scenario file's (`FILE:LINE: key: messa
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
-from simsynth.errors import ScenarioError
+from simsynth.errors import ScenarioError, shown
 from simsynth.model import UserInput
 from simsynth.scenario.problems import problems_from_errors
 from simsynth.scenario.source import Source, read_source
@@ -93,6 +95,18 @@ class Mapping(_Strict):
         None, description="Columns to keep (default: every column the mapping does not use)."
     )
     run: ColumnMapping | None = None
+    encoding: str = Field(
+        "utf-8", description="The text encoding of a CSV file (utf-8, latin-1...)."
+    )
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(f"{shown(value)} is not a text encoding Python knows") from None
+        return value
 
     def used(self) -> dict[tuple[str, ...], str]:
         """The data columns the mapping names, by key path."""

@@ -91,7 +91,7 @@ def read_source(path: str | Path) -> Source:
         _check_bounds(text)
         node, lines, data = _parse(text)
     except _OutOfBounds as error:
-        raise fail(error.line, f"{error} (a scenario file is plain, small data)") from None
+        raise fail(error.line, f"{error} (such files hold plain, small data)") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
