@@ -20,11 +20,11 @@ from rich.console import Console
 from rich.table import Table
 
 from simsynth.baseline.command import baseline
-from simsynth.errors import SimsynthError
+from simsynth.errors import SimsynthError, os_error_line
 from simsynth.evaluate.command import evaluate
 from simsynth.ingest.command import import_log
 from simsynth.rare.command import rare
-from simsynth.run_options import Address, Executor, NoVerify, Overwrite, Quiet, Workers
+from simsynth.run_options import MAX_SEED, Address, Executor, NoVerify, Overwrite, Quiet, Workers
 
 if TYPE_CHECKING:
     from simsynth.scenario import Scenario
@@ -43,12 +43,16 @@ BAD_INPUT = 2
 
 @contextmanager
 def reporting_errors() -> Iterator[None]:
-    """Turn `SimsynthError` into one line per problem on stderr and exit status 2."""
+    """Turn `SimsynthError` into one line per problem on stderr and exit status 2; so too the
+    machine's conditions (a full disk, a read-only folder), which leave nothing behind."""
     try:
         yield
     except SimsynthError as error:
         for line in error.lines():
             print(line, file=sys.stderr)
+        raise typer.Exit(BAD_INPUT) from None
+    except OSError as error:
+        print(os_error_line(error), file=sys.stderr)
         raise typer.Exit(BAD_INPUT) from None
 
 
@@ -110,7 +114,9 @@ def run(
     out: Annotated[
         Path | None, typer.Option(help="Dataset directory (default: output.dir).")
     ] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Replace the scenario's seed.")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=MAX_SEED, help="Replace the scenario's seed.")
+    ] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing dataset directory.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:

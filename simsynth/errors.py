@@ -6,6 +6,7 @@ with status 2. Anything else escaping the CLI is a bug in simsynth.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,26 @@ def shown(value: object) -> str:
     """`repr(value)`, cut to `SHOWN_CHARACTERS` (an error line never echoes a huge value)."""
     text = repr(value)
     return text if len(text) <= SHOWN_CHARACTERS else text[: SHOWN_CHARACTERS - 3] + "..."
+
+
+OS_HINTS = {
+    errno.ENOSPC: "the disk is full: free some space or write elsewhere with --out",
+    errno.EDQUOT: "the disk quota is used up: free some space or write elsewhere with --out",
+    errno.EFBIG: "a file grew beyond what this system allows: write elsewhere with --out",
+    errno.EROFS: "the file system is read-only: write elsewhere with --out",
+    errno.EACCES: "permission denied: write elsewhere with --out, or change the permissions",
+    errno.EPERM: "not permitted: write elsewhere with --out, or change the permissions",
+    errno.EEXIST: "a file is where a folder is needed: choose another --out",
+    errno.ENOTDIR: "a file is where a folder is needed: choose another --out",
+}
+
+
+def os_error_line(error: OSError) -> str:
+    """One line for what the operating system refused (a full disk, a read-only folder)."""
+    where = f"{error.filename}: " if error.filename else ""
+    reason = error.strerror or " ".join(str(error).split())
+    hint = OS_HINTS.get(error.errno or 0)
+    return f"{where}{reason}" + (f" ({hint})" if hint else "")
 
 
 class SimsynthError(Exception):

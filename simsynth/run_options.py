@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from simsynth.scenario.schema import MAX_SEED
+
 Workers = Annotated[int | None, typer.Option(min=1, help="Processes at once (default: the cores).")]
 Executor = Annotated[str, typer.Option(help="local (a process pool) or dask (dask.distributed).")]
 Address = Annotated[
@@ -14,6 +16,7 @@ Address = Annotated[
 ]
 Overwrite = Annotated[bool, typer.Option(help="Replace an existing dataset directory.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+Seed = Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Root of every random stream.")]
 NoVerify = Annotated[
     bool,
     typer.Option(

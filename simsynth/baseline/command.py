@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from simsynth.run_options import NoVerify
+from simsynth.run_options import NoVerify, Seed
 
 
 def baseline(
@@ -23,7 +23,7 @@ def baseline(
     rows: Annotated[
         int | None, typer.Option(help="Events per run (default: as many as the dataset's run).")
     ] = None,
-    seed: Annotated[int, typer.Option(min=0, help="Seed of the draws.")] = 0,
+    seed: Seed = 0,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing directory.")] = False,
     no_verify: NoVerify = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from simsynth.run_options import NoVerify
+from simsynth.run_options import NoVerify, Seed
 
 from . import DEFAULT_MAX_ROWS
 
@@ -24,7 +24,7 @@ def evaluate(
         str, typer.Option(help="What utility and shortcut audit detect: label or a kind.")
     ] = "label",
     out: Annotated[Path, typer.Option(help="Report directory.")] = Path("report"),
-    seed: Annotated[int, typer.Option(min=0, help="Seed of every sample and classifier.")] = 0,
+    seed: Seed = 0,
     max_rows: Annotated[
         int,
         typer.Option(min=1, help="Rows per dataset for fidelity, detectability and privacy."),
