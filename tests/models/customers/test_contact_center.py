@@ -108,6 +108,41 @@ def test_erlang_a_with_exponential_patience(tmp_path):
     assert outcomes["wait_s"].mean() == pytest.approx(mean_wait, rel=0.03)
 
 
+def mmck_blocking(servers: int, places: int, arrival_rate: float, service_rate: float) -> float:
+    """Probability that an arrival finds an M/M/c/K system full (K = servers + places)."""
+    load = arrival_rate / service_rate
+    weights = [
+        load**n / math.factorial(min(n, servers)) / servers ** max(n - servers, 0)
+        for n in range(servers + places + 1)
+    ]
+    return weights[-1] / sum(weights)
+
+
+def test_a_full_line_blocks_callers_as_m_m_c_k_predicts(tmp_path):
+    """c=2, 3 waiting places, λ=3/s, μ=1/s: blocked share within 3% and 4 standard errors of
+    the M/M/c/K formula, and the queue never holds more than its places."""
+    out = run(
+        tmp_path,
+        {
+            "seed": 4,
+            "duration": 50_000,
+            "params": {"agents": 2, "arrival_rate": 3, "service_time": 1, "queue_capacity": 3},
+        },
+    )
+    frame = pd.read_parquet(out / "events", columns=["time", "event_type", "queue_len"])
+    frame = frame[frame["time"] > WARM_UP_S]
+    assert frame["queue_len"].max() == 3
+    arrivals = frame[frame["event_type"] == "call_arrival"]
+    blocked = frame["event_type"] == "call_blocked"
+    assert (frame.loc[blocked, "queue_len"] == 3).all()
+    expected = mmck_blocking(2, 3, 3.0, 1.0)
+    outcome = (arrivals["queue_len"].to_numpy() == 3).astype(float)  # PASTA: found it full
+    measured, error = batch_means(arrivals["time"].to_numpy(), outcome)
+    assert blocked.sum() == outcome.sum()
+    assert measured == pytest.approx(expected, rel=0.03)
+    assert abs(measured - expected) < 4 * error
+
+
 def test_outage_raises_waits_and_abandonment_inside_its_window(tmp_path):
     outage = {"kind": "outage", "at": "3h", "params": {"duration": "1h", "share": 0.5}}
     out = run(
@@ -228,19 +263,25 @@ def test_every_call_has_a_consistent_story(tmp_path):
                 "arrival_rate": "60/h",
                 "service_time": "3min",
                 "patience": "2min",
+                "queue_capacity": 2,
             },
         },
     )
     frame = pd.read_parquet(out / "events").sort_values("event_id")
+    stories = set()
     for _, call in frame.groupby("entity_id"):
         steps = list(call["event_type"].astype(str))
         assert steps in (
             ["call_arrival"],
             ["call_arrival", "call_answered"],
             ["call_arrival", "call_abandoned"],
+            ["call_arrival", "call_blocked"],
             ["call_arrival", "call_answered", "call_completed"],
         ), steps
+        stories.add(steps[-1])
         assert call["label"].nunique() == 1, "all events of a call carry the same label"
+    assert {"call_blocked", "call_abandoned", "call_completed"} <= stories
+    assert frame["queue_len"].max() <= 2
     busy = frame[frame["event_type"].isin(["call_answered", "call_completed"])]
     assert busy["agent_id"].between(0, 2).all()
     assert (frame.loc[frame["event_type"] == "call_arrival", "agent_id"] == -1).all()

@@ -49,6 +49,13 @@ class ContactCenterParams(ParamsModel):
         description="Mean (exponential) time callers wait before hanging up; "
         "empty = they never do.",
     )
+    queue_capacity: int = Field(
+        10_000,
+        ge=1,
+        le=1_000_000,
+        description="Callers the line holds waiting at once; one more hears a busy tone "
+        "(call_blocked). Bounds the memory of an overloaded line.",
+    )
 
 
 class OutageParams(ParamsModel):
@@ -91,7 +98,13 @@ class ContactCenter(SimModel):
         ),
         "call_surge": IncidentKind(CallSurgeParams, "Arrival rate multiplied.", LABELS),
     }
-    event_types = ("call_arrival", "call_answered", "call_abandoned", "call_completed")
+    event_types = (
+        "call_arrival",
+        "call_answered",
+        "call_abandoned",
+        "call_completed",
+        "call_blocked",
+    )
     columns = (
         Column("agent_id", pa.int32(), "Agent who took the call; -1 before and if never answered."),
         Column("queue_len", pa.int32(), "Callers waiting just after the event, this one excluded."),
@@ -120,6 +133,7 @@ class ContactCenter(SimModel):
             else draws.exponential(seeds.rng("patience"), params.patience),
             events=context.recorder.events,
             episodes=context.recorder.episodes,
+            queue_capacity=params.queue_capacity,
         )
         self.env.process(self.switchboard.arrivals())
         for occurrence in context.occurrences:

@@ -44,8 +44,10 @@ class Switchboard:
         patience: Callable[[], float] | None,
         events: EventSink,
         episodes: EpisodeLog,
+        queue_capacity: int,
     ):
         self.env = env
+        self.queue_capacity = queue_capacity
         self.agents = AgentPool(env, agents)
         self.arrival_rate = arrival_rate
         self.unit_exponential = unit_exponential
@@ -60,6 +62,7 @@ class Switchboard:
         self.ANSWERED = code["call_answered"]
         self.ABANDONED = code["call_abandoned"]
         self.COMPLETED = code["call_completed"]
+        self.BLOCKED = code["call_blocked"]
 
     def arrivals(self) -> Process:
         """Callers arriving as a Poisson process with a piecewise-constant rate."""
@@ -78,7 +81,8 @@ class Switchboard:
             caller += 1
 
     def call(self, caller: int) -> Process:
-        """One caller: arrive, wait (perhaps give up), talk to an agent, hang up."""
+        """One caller: arrive, wait (perhaps give up), talk to an agent, hang up; or, finding
+        every waiting place taken, hear a busy tone."""
         env = self.env
         emit = self.events.emit
         arrived = env.now
@@ -87,13 +91,17 @@ class Switchboard:
             self.episodes.touch(episode, caller)
         emit(arrived, self.ARRIVAL, caller, episode, NO_AGENT, self.waiting, NAN, NAN)
         service = self.service_time()  # drawn on arrival: caller k always gets the k-th draw
-        self.waiting += 1
+        patience = None if self.patience is None else self.patience()
         agents = self.agents
+        if self.waiting >= self.queue_capacity:
+            emit(arrived, self.BLOCKED, caller, episode, NO_AGENT, self.waiting, NAN, NAN)
+            return
+        self.waiting += 1
         request = agents.request()
-        if self.patience is None:
+        if patience is None:
             yield request
         else:
-            yield request | env.timeout(self.patience())
+            yield request | env.timeout(patience)
             if not request.triggered:
                 request.cancel()
                 self.waiting -= 1
