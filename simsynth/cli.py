@@ -39,6 +39,9 @@ app = typer.Typer(
 console = Console(highlight=False)
 
 BAD_INPUT = 2
+INTERRUPTED = 130
+"""Exit status after Ctrl+C (128 + SIGINT), as shells report it."""
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 @contextmanager
@@ -248,7 +251,20 @@ def view(
         print(f"simsynth view needs the viz extra (pip install 'simsynth[viz]'): {error}",
               file=sys.stderr)  # fmt: skip
         raise typer.Exit(BAD_INPUT) from None
-    serve(target, host, port, lambda url: console.print(f"simsynth view: {url} (Ctrl+C stops)"))
+    if host not in LOOPBACK:
+        print(
+            f"warning: --host {host} serves the page to other machines: it has no login, so "
+            f"anyone who can reach this machine's port {port} sees the data",
+            file=sys.stderr,
+        )
+    try:
+        serve(target, host, port, lambda url: console.print(f"simsynth view: {url} (Ctrl+C stops)"))
+    except KeyboardInterrupt:
+        # The server has stopped and holds no file open for writing: skip the second or two
+        # the interpreter's teardown of the page's libraries takes.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(INTERRUPTED)
 
 
 @app.command()

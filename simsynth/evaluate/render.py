@@ -129,8 +129,14 @@ def blocks(
     return out
 
 
+def _markdown_text(text: str) -> str:
+    """Text as Markdown shows it: HTML in it (from the data: column names, values) escaped,
+    as a Markdown renderer would otherwise pass `<script>` through."""
+    return html.escape(text, quote=False).replace("\n", " ")
+
+
 def _markdown_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _markdown_text(text).replace("|", "\\|")
 
 
 def to_markdown(content: Sequence[Block]) -> str:
@@ -139,17 +145,17 @@ def to_markdown(content: Sequence[Block]) -> str:
     for block in content:
         match block:
             case Heading(level, text):
-                parts.append(f"{'#' * level} {text}")
+                parts.append(f"{'#' * level} {_markdown_text(text)}")
             case Paragraph(text):
-                parts.append(text)
+                parts.append(_markdown_text(text))
             case Alert(text):
-                parts.append(f"> **Warning:** {text}")
+                parts.append(f"> **Warning:** {_markdown_text(text)}")
             case Table(columns, rows):
                 lines = [columns, ["---"] * len(columns), *rows]
                 cells = (" | ".join(_markdown_cell(c) for c in line) for line in lines)
                 parts.append("\n".join(f"| {line} |" for line in cells))
             case Image(alt, path):
-                parts.append(f"![{alt}]({path})")
+                parts.append(f"![{_markdown_cell(alt)}]({path})")
     return "\n\n".join(parts) + "\n"
 
 

@@ -89,3 +89,24 @@ def test_never_replaces_without_overwrite_and_leaves_nothing_on_failure(tmp_path
     assert (out / "figures" / "fidelity-columns.png").exists()  # the old report is intact
     write_report(sections()[1:], out, overwrite=True, **INPUTS)
     assert not (out / "figures" / "fidelity-columns.png").exists()
+
+
+def test_html_from_the_data_is_escaped_in_the_markdown_too(tmp_path: Path) -> None:
+    """A column name or value holding HTML must not reach a Markdown renderer as markup."""
+    payload = "<script>alert(1)</script>"
+    hostile = Section(
+        name="fidelity",
+        title=f"Columns {payload}",
+        summary={"score": 0.5},
+        tables=[("Per column", pd.DataFrame({payload: [f"a {payload} & b"]}))],
+        notes=[f"column {payload} was left out"],
+        warnings=[f"{payload} looks odd"],
+    )
+    write_report([hostile], tmp_path / "report", **INPUTS)
+    for name in ("report.md", "report.html"):
+        text = (tmp_path / "report" / name).read_text()
+        assert "<script" not in text, name
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text, name
+    assert "a &lt;script&gt;alert(1)&lt;/script&gt; &amp; b" in (
+        (tmp_path / "report" / "report.md").read_text()
+    )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,11 +30,27 @@ def test_a_scenario_is_served_live_on_loopback_by_default(cli, served):
     assert (target, host, port) == (scenario, "127.0.0.1", 8765)
 
 
-def test_host_and_port_are_options(cli, served):
-    result = cli("view", REPO / "scenarios" / "contact_center_outage.yaml",
-                 "--host", "0.0.0.0", "--port", "9000")  # fmt: skip
+def test_host_and_port_are_options_and_any_host_but_loopback_is_warned_about(cli, served):
+    scenario = REPO / "scenarios" / "contact_center_outage.yaml"
+    result = cli("view", scenario, "--host", "0.0.0.0", "--port", "9000")
     assert result.exit_code == 0
     assert served[0][1:3] == ("0.0.0.0", 9000)
+    assert result.stderr.splitlines() == [
+        "warning: --host 0.0.0.0 serves the page to other machines: it has no login, so anyone "
+        "who can reach this machine's port 9000 sees the data"
+    ]
+    assert cli("view", scenario, "--host", "localhost").stderr == ""
+
+
+def test_ctrl_c_stops_the_server_with_status_130():
+    scenario = REPO / "scenarios" / "intersection_signal_failure.yaml"
+    command = [sys.executable, "-m", "simsynth", "view", scenario, "--port", "0"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        assert process.stdout is not None
+        ready = process.stdout.readline()  # printed once the server listens
+        assert ready.startswith("simsynth view: http://127.0.0.1:"), ready
+        process.send_signal(signal.SIGINT)
+        assert process.wait() == 130
 
 
 def test_a_bad_scenario_exits_2_with_its_error_and_serves_nothing(cli, served, write_scenario):
