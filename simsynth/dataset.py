@@ -105,8 +105,8 @@ def _why_not_replaceable(target: Path) -> str | None:
         and not _added_figure(path.relative_to(target))
     ]
     if unlisted:
-        shown = ", ".join(unlisted[:FILES_SHOWN]) + (", ..." if len(unlisted) > FILES_SHOWN else "")
-        return f"holds {len(unlisted)} file(s) its manifest does not list ({shown})"
+        names = ", ".join(unlisted[:FILES_SHOWN]) + (", ..." if len(unlisted) > FILES_SHOWN else "")
+        return f"holds {len(unlisted)} file(s) its manifest does not list ({names})"
     return None
 
 
