@@ -7,10 +7,16 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import settings
 from typer.testing import CliRunner
 
 import simsynth
 from simsynth.cli import app
+
+# No Hypothesis test may fail for being slow: a loaded CI machine, or numba compiling a kernel
+# inside the first example, exceeds any deadline. Failing is for wrong answers only.
+settings.register_profile("simsynth", deadline=None)
+settings.load_profile("simsynth")
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((REPO / "scenarios").glob("*.yaml"))
