@@ -24,7 +24,8 @@ from simsynth.errors import SimsynthError, os_error_line
 from simsynth.evaluate.command import evaluate
 from simsynth.ingest.command import import_log
 from simsynth.rare.command import rare
-from simsynth.run_options import MAX_SEED, Address, Executor, NoVerify, Overwrite, Quiet, Workers
+from simsynth.run_options import Address, Executor, NoVerify, Overwrite, Quiet, Workers
+from simsynth.scenario.schema import MAX_SEED
 
 if TYPE_CHECKING:
     from simsynth.scenario import Scenario

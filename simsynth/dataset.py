@@ -96,23 +96,11 @@ def _why_not_replaceable(target: Path) -> str | None:
         return foreign
     if not isinstance(manifest, dict) or not str(manifest.get("format")).startswith("simsynth-"):
         return foreign
-    listed = set(manifest.get("files") or {}) | {MANIFEST}
-    unlisted = [
-        relative
-        for path in sorted(target.rglob("*"))
-        if (path.is_symlink() or not path.is_dir())
-        and (relative := path.relative_to(target).as_posix()) not in listed
-        and not _added_figure(path.relative_to(target))
-    ]
+    unlisted = integrity.unlisted_files(target, set(manifest.get("files") or {}) | {MANIFEST})
     if unlisted:
         names = ", ".join(unlisted[:FILES_SHOWN]) + (", ..." if len(unlisted) > FILES_SHOWN else "")
         return f"holds {len(unlisted)} file(s) its manifest does not list ({names})"
     return None
-
-
-def _added_figure(relative: Path) -> bool:
-    """A figure `simsynth plot` wrote into a dataset (its default `DATASET/plots/`)."""
-    return len(relative.parts) == 2 and relative.parts[0] == "plots" and relative.suffix == ".png"
 
 
 def remove_stale_temporaries(target: Path) -> None:

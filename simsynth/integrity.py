@@ -8,7 +8,7 @@ valid Parquet) would otherwise be read as if it were the simulation's output.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -17,8 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from simsynth.errors import DatasetError
 
 SHA256 = r"^[0-9a-f]{64}$"
-UNCHECKED = ("plots/",)
-"""Folders of a dataset whose files are not data (figures `simsynth plot` adds)."""
 HINT = "re-create the dataset, or pass --no-verify to read it anyway"
 
 
@@ -75,15 +73,33 @@ def verify_files(directory: Path, manifest: Mapping[str, Any], manifest_name: st
                 f"{directory}: damaged: {name} is not the file simsynth wrote (its size or "
                 f"sha256 differs from {manifest_name}); {HINT}"
             )
-    folders = {PurePosixPath(name).parts[0] for name in listed if "/" in name}
-    for folder in sorted(folders):
+    folders = sorted({PurePosixPath(name).parts[0] for name in listed if "/" in name})
+    unlisted = unlisted_files(directory, listed, folders)
+    if unlisted:
+        raise DatasetError(
+            f"{directory}: damaged: {unlisted[0]} is not listed in {manifest_name} (a reader "
+            f"would take it for data); {HINT}"
+        )
+
+
+def unlisted_files(
+    directory: Path, listed: Collection[str], folders: Iterable[str] = ("",)
+) -> list[str]:
+    """The files (and links) under `directory`'s `folders` that `listed` does not name, as
+    relative paths; figures `simsynth plot` adds to a dataset are not counted."""
+    found = []
+    for folder in folders:
         for path in sorted((directory / folder).rglob("*")):
-            name = path.relative_to(directory).as_posix()
-            if path.is_file() and name not in listed and not name.startswith(UNCHECKED):
-                raise DatasetError(
-                    f"{directory}: damaged: {name} is not listed in {manifest_name} (a reader "
-                    f"would take it for data); {HINT}"
-                )
+            relative = PurePosixPath(path.relative_to(directory).as_posix())
+            entry = path.is_symlink() or not path.is_dir()
+            if entry and str(relative) not in listed and not added_figure(relative):
+                found.append(str(relative))
+    return found
+
+
+def added_figure(relative: PurePosixPath) -> bool:
+    """A figure `simsynth plot` wrote into a dataset (its default `DATASET/plots/`)."""
+    return len(relative.parts) == 2 and relative.parts[0] == "plots" and relative.suffix == ".png"
 
 
 def sha256_of(path: Path) -> str:

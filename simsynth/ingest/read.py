@@ -64,11 +64,13 @@ def read_log(path: Path, encoding: str = "utf-8") -> pa.Table:
     if not path.is_file():
         raise ImportDataError([f"{path}: no such file"])
     budget = memory_budget()
-    too_large = ImportDataError([
-        f"{path}: the log holds more than {format_bytes(budget)} once read; an import holds it "
-        "in memory, at most a quarter of what this machine has free: split it by time or by "
-        "run into several files and import each"
-    ])  # fmt: skip
+    too_large = ImportDataError(
+        [
+            f"{path}: the log holds more than {format_bytes(budget)} once read; an import holds "
+            "it in memory, at most a quarter of what this machine has free: split it by time or "
+            "by run into several files and import each"
+        ]
+    )
     try:
         if name.endswith(CSV_SUFFIXES):
             table = _read_csv(path, encoding, budget)
@@ -90,11 +92,10 @@ def read_log(path: Path, encoding: str = "utf-8") -> pa.Table:
 
 
 def _read_csv(path: Path, encoding: str, budget: int) -> pa.Table:
-    "".encode(encoding)  # an unknown encoding is a LookupError, reported as such
     options = pcsv.ReadOptions(encoding=encoding)
     with pa.input_stream(path, compression="detect") as stream:
-        return pcsv.read_csv(_Bounded(stream, budget), read_options=options,
-                             convert_options=CSV_OPTIONS)  # fmt: skip
+        bounded = _Bounded(stream, budget)
+        return pcsv.read_csv(bounded, read_options=options, convert_options=CSV_OPTIONS)
 
 
 def _parquet_bytes(path: Path) -> int:

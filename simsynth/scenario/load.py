@@ -123,23 +123,27 @@ def _grid_problems(scenario: Scenario, source: Source) -> list[Problem]:
             break
         try:
             combined = scenario_at(scenario, values)
-            wrong = [(".".join(map(str, k)), text) for k, text in scenario_problems(combined)]
         except GridError as error:
-            wrong = [(key, message) for key, message in error.problems]
-        for where, message in wrong:
-            key = grid_key_of(where, values)
-            text = (
-                message
-                if where == key or message.startswith(f"{where}: ")
-                else f"{where}: {message}"
-            )
-            found[(key, f"{text} (with {setting(values)})")] = None
+            wrong = error.problems
+        else:
+            wrong = [_at_grid_key(loc, text, values) for loc, text in scenario_problems(combined)]
+        for key, message in wrong:
+            found[(key, f"{message} (with {setting(values)})")] = None
         if len(found) >= MAX_GRID_PROBLEMS:
             break
     problems = [source.problem(("sweep", "grid", key), message) for key, message in found]
     if len(found) >= MAX_GRID_PROBLEMS:
         problems.append(source.problem(("sweep", "grid"), "more combinations were not checked"))
     return problems
+
+
+def _at_grid_key(
+    loc: tuple[str | int, ...], message: str, values: dict[str, Any]
+) -> tuple[str, str]:
+    """A combination's problem as (the grid key that set it, message naming the key path)."""
+    where = ".".join(map(str, loc))
+    key = grid_key_of(where, values)
+    return key, message if where == key else f"{where}: {message}"
 
 
 def latest_start(at: Seconds | RandomTime) -> Seconds:

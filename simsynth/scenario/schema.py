@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, BeforeValidator, Field, create_model
 from pydantic_core import PydanticCustomError
 
+from simsynth.errors import shown
 from simsynth.model import ParamsModel, SimModel, UserInput
 from simsynth.scenario.draws import RandomDuration, randomisable
 from simsynth.units import Duration, Rate
@@ -29,7 +30,7 @@ def _date_and_time(value: Any) -> Any:
     """A start written as a date and time, never a number (pydantic reads 12345 as 1970)."""
     if isinstance(value, int | float):
         raise PydanticCustomError(
-            "start_format", f"{value!r} is not a date and time (e.g. 2026-03-02 08:00:00)"
+            "start_format", f"{shown(value)} is not a date and time (e.g. 2026-03-02 08:00:00)"
         )
     return value
 

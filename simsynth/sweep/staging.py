@@ -118,8 +118,9 @@ class SweepStaging:
                 verified[int(record["run_id"])] = record
             else:
                 path.unlink()  # damaged or half written: the run is done again
+        kept = {f"run_id={run_id}" for run_id in verified}
         for partition in self.data.glob("*/run_id=*"):
-            if partition.name.removeprefix("run_id=") not in {str(k) for k in verified}:
+            if partition.name not in kept:
                 shutil.rmtree(partition)
         return verified
 
