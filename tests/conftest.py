@@ -56,6 +56,25 @@ def write_scenario(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture
+def failing_runs(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """`failing_runs(4)`: run 4 of any sweep raises, as a broken world would (workers in this
+    process); `failing_runs()` makes every run work again."""
+    import simsynth.sweep.executors as executors
+
+    real = executors.execute_run
+
+    def fail(*run_ids: int) -> None:
+        def execute(scenario_json, run_id, values, staging_root):  # type: ignore[no-untyped-def]
+            if run_id in run_ids:
+                raise RuntimeError("the simulated world broke")
+            return real(scenario_json, run_id, values, staging_root)
+
+        monkeypatch.setattr(executors, "execute_run", execute)
+
+    return fail
+
+
+@pytest.fixture
 def cli() -> Callable[..., object]:
     """Invoke the CLI in-process; returns typer's Result (exit_code, stdout, stderr)."""
     runner = CliRunner()

@@ -12,10 +12,8 @@ import time
 from pathlib import Path
 
 import pyarrow.dataset as ds
-import pytest
 import yaml
 
-import simsynth.sweep.executors
 from simsynth.scenario import load_scenario
 from simsynth.sweep.plan import plan_runs
 from simsynth.sweep.staging import SweepStaging
@@ -113,18 +111,11 @@ def test_a_sweep_killed_with_minus_9_resumes_to_the_same_bytes(tmp_path: Path):
 
 
 def test_a_failing_run_is_reported_the_others_finish_and_resume_retries_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli
+    tmp_path: Path, failing_runs, cli
 ):
     path = write(tmp_path, SWEEP)
     target = tmp_path / "out"
-    real = simsynth.sweep.executors.execute_run
-
-    def failing_run_4(scenario_json, run_id, values, staging_root):
-        if run_id == 4:
-            raise RuntimeError("the simulated world broke")
-        return real(scenario_json, run_id, values, staging_root)
-
-    monkeypatch.setattr(simsynth.sweep.executors, "execute_run", failing_run_4)
+    failing_runs(4)
     result = cli("sweep", path, "--out", target, "--workers", "1")
     assert result.exit_code == 1
     assert "run 4 (incidents.0.params.share=0.5, params.agents=6) failed" in result.stderr
@@ -133,7 +124,7 @@ def test_a_failing_run_is_reported_the_others_finish_and_resume_retries_it(
     staged = sorted(p.name for p in SweepStaging.for_target(target).runs.glob("*.json"))
     assert staged == [f"run_id={k}.json" for k in (0, 1, 2, 3, 5)]
 
-    monkeypatch.setattr(simsynth.sweep.executors, "execute_run", real)
+    failing_runs()
     again = cli("sweep", path, "--out", target, "--workers", "1", "--resume")
     assert again.exit_code == 0, again.stderr
     assert "5 kept from before" in again.stdout

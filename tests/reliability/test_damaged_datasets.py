@@ -15,7 +15,6 @@ import pytest
 import yaml
 
 import simsynth
-import simsynth.sweep.executors
 from simsynth.errors import DatasetError
 from simsynth.scenario import load_scenario
 from simsynth.sweep.staging import SweepStaging
@@ -147,26 +146,19 @@ def test_no_verify_skips_the_checksums_and_broken_parquet_is_still_one_line(
 
 
 def test_resume_redoes_a_staged_run_whose_files_or_record_are_damaged(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli
+    tmp_path: Path, failing_runs, cli
 ):
     scenario = {**SMALL_CONTACT_CENTER, "sweep": {"runs": 4}}
     path = tmp_path / "sweep.yaml"
     path.write_text(yaml.safe_dump(scenario))
     target = tmp_path / "out"
-    real = simsynth.sweep.executors.execute_run
-
-    def failing_last(scenario_json, run_id, values, staging_root):
-        if run_id == 3:
-            raise RuntimeError("interrupted")
-        return real(scenario_json, run_id, values, staging_root)
-
-    monkeypatch.setattr(simsynth.sweep.executors, "execute_run", failing_last)
+    failing_runs(3)
     assert cli("sweep", path, "--out", target, "--workers", "1").exit_code == 1
     staging = SweepStaging.for_target(target)
     events = staging.data / "events" / "run_id=1" / "part-0.parquet"
     events.write_bytes(events.read_bytes()[:100])  # no longer parses
     staging.record_path(2).write_text('{"run_id": 2, "fi')  # a record cut short
-    monkeypatch.setattr(simsynth.sweep.executors, "execute_run", real)
+    failing_runs()
     again = cli("sweep", path, "--out", target, "--workers", "1", "--resume")
     assert again.exit_code == 0, again.output
     assert "1 kept from before" in again.stdout  # run 0; runs 1 and 2 were done again
