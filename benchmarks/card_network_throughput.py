@@ -8,10 +8,22 @@ category and credit-limit approvals, one step per hour.
   payments and the sink writes them, labelled, to Parquet. Timing includes building the world.
 * the simsynth model alone: the same run with its rows counted instead of written (internal
   API), which splits simsynth's time between simulating and recording.
-* reference, plain Mesa: one `CardHolder.step()` per holder per hour (`model.agents.do`)
-  drawing its payments with the model's generators and appending them to a list; it stores
-  nothing else and writes nothing. It reuses simsynth's world (arrays) so that both simulate
-  the very same population; building it is not timed.
+* reference, plain Mesa: what a competent Mesa 3.3 user writes for the same rules: one
+  `CardHolder.step()` per holder per hour (`model.agents.do`) drawing its payments with the
+  model's generators (a Poisson count from `self.rng`, the rest from `self.random`), picking a
+  merchant by popularity with `bisect` on the cumulative popularity (a Python list), and
+  appending a tuple per payment to a list; at midnight `agents.do("new_day")` lets holders come
+  home from or leave on trips (paying in store at the region's merchants) and, on payday, pay
+  off their balance; the hour's spending level includes the payday and holiday boosts. It
+  stores nothing else and writes nothing (nor draws new devices, which change none of its
+  columns). It builds simsynth's very world (the same arrays,
+  from the same seed stream), outside the timing.
+
+Before timing, the reference's payments are checked against simsynth's (the warm-up run of
+the same scenario): the number of payments, the mean amount, the distribution of amounts (a
+two-sample Kolmogorov-Smirnov test at 0.1 %), the approval rate and the online share must agree
+within sampling error (`harness.Z` standard errors); quantiles are printed alongside. The
+script stops if one does not.
 
 Target: simsynth >= 50x the plain-Mesa version. Figures are printed, never checked.
 
@@ -21,6 +33,8 @@ Target: simsynth >= 50x the plain-Mesa version. Figures are printed, never check
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import sys
 import tempfile
@@ -29,16 +43,32 @@ from pathlib import Path
 
 import mesa
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import Contender, measure, parse_options, print_table, run_model_only
+from harness import (
+    Contender,
+    Figure,
+    check_same_work,
+    counts_tolerance,
+    means_tolerance,
+    measure,
+    parse_options,
+    print_table,
+    run_model_only,
+    shares_tolerance,
+)
 
 import simsynth
 from simsynth.calendar import Calendar
 from simsynth.models.customers.card_network.params import CardNetworkParams
 from simsynth.models.customers.card_network.world import World, build_world
+from simsynth.seeding import RunSeeds
 
 HOUR = 3600.0
+DAY = 86400.0
+SEED = 1
 
 
 @dataclass(frozen=True)
@@ -50,7 +80,7 @@ class Size:
 
     def scenario_yaml(self) -> str:
         return (
-            f"name: bench\nmodel: customers.card_network\nseed: 1\nduration: {self.days}d\n"
+            f"name: bench\nmodel: customers.card_network\nseed: {SEED}\nduration: {self.days}d\n"
             f"params: {{card_holders: {self.holders}, merchants: {self.merchants}}}\n"
         )
 
@@ -73,43 +103,48 @@ class PlainCardHolder(mesa.Agent):
         self.multiplier = float(world.amount_multiplier[index])
         self.contactless = float(world.contactless_share[index])
         self.limit = float(world.credit_limit[index])
+        self.region = int(world.region[index])
         self.balance = 0.0
+        self.away: list[int] | None = None
+        """The merchants of the region the holder is travelling in; None at home."""
+        self.back = 0.0
+
+    def new_day(self) -> None:
+        """Midnight: come home from a trip or leave on one; on payday the balance is paid off."""
+        model = self.model
+        if self.away is not None and self.back <= model.now:
+            self.away = None
+        if self.away is None and model.regions > 1 and self.random.random() < model.trip_chance:
+            region = (self.region + self.random.randint(1, model.regions - 1)) % model.regions
+            self.away = model.region_merchants[region] or None  # a region without merchants
+            days = max(1, round(self.random.expovariate(1.0) * model.trip_days))
+            self.back = model.now + days * DAY
+        if model.payday_today:
+            self.balance = 0.0
 
     def step(self) -> None:
         model = self.model
         count = self.rng.poisson(self.rate_per_hour * model.factor)
         for _ in range(count):
-            if self.random.random() < model.params.habit_share:
+            random = self.random.random
+            if self.away is not None:
+                merchant = self.random.choice(self.away)
+            elif random() < model.habit_share:
                 merchant = self.random.choice(self.habits)
             else:
-                merchant = model.popular_merchant()
+                merchant = bisect.bisect_right(model.popularity, random() * model.popularity[-1])
             category = model.categories[merchant]
-            amount = round(
-                self.multiplier
-                * math.exp(self.random.gauss(model.mu[category], model.sigma[category])),
-                2,
-            )
-            online = self.random.random() < model.online[category]
-            channel = (
-                "online"
-                if online
-                else ("contactless" if self.random.random() < self.contactless else "card_present")
-            )
-            approved = (
-                self.balance + amount <= self.limit
-                and self.random.random() >= model.params.decline_rate
-            )
+            noise = self.random.gauss(model.mu[category], model.sigma[category])
+            amount = round(self.multiplier * math.exp(noise), 2)
+            if random() < model.online[category]:
+                channel = "online"
+            else:
+                channel = "contactless" if random() < self.contactless else "card_present"
+            approved = self.balance + amount <= self.limit and random() >= model.decline_rate
             if approved:
                 self.balance += amount
             model.payments.append(
-                (
-                    model.now + self.random.random() * HOUR,
-                    self.index,
-                    merchant,
-                    amount,
-                    channel,
-                    approved,
-                )
+                (model.now + random() * HOUR, self.index, merchant, amount, channel, approved)
             )
 
 
@@ -123,36 +158,88 @@ class PlainCardWorld(mesa.Model):
         self.mu, self.sigma = world.category_mu.tolist(), world.category_sigma.tolist()
         self.online = world.category_online.tolist()
         self.popularity = world.popularity_cumsum.tolist()
+        self.region_merchants = [
+            world.region_merchants[first:last].tolist()
+            for first, last in itertools.pairwise(world.region_offsets.tolist())
+        ]
+        self.habit_share, self.decline_rate = params.habit_share, params.decline_rate
+        self.regions = params.regions
+        self.trip_chance = params.trips_per_year / 365.0
+        self.trip_days = params.trip_length / DAY
+        hourly, weekly = params.hourly_profile, params.weekly_profile
+        self.hourly = [level / (sum(hourly) / 24) for level in hourly]
+        self.weekly = [level / (sum(weekly) / 7) for level in weekly]
         self.calendar = Calendar()
         self.now = 0.0
         self.factor = 1.0
+        self.payday_today = False
         self.payments: list[tuple] = []
         PlainCardHolder.create_agents(self, world.holders, list(range(world.holders)))
 
-    def popular_merchant(self) -> int:
-        return int(
-            np.searchsorted(
-                self.popularity, self.random.random() * self.popularity[-1], side="right"
-            )
-        )
-
     def step(self) -> None:
+        """An hour: at midnight the holders' day starts; then every holder draws its payments."""
+        params = self.params
         moment = self.calendar.at(self.now)
-        hourly, weekly = self.params.hourly_profile, self.params.weekly_profile
-        self.factor = (
-            hourly[moment.hour] / (sum(hourly) / 24) * weekly[moment.weekday()] / (sum(weekly) / 7)
-        )
+        if moment.hour == 0:
+            self.payday_today = moment.day == params.payday
+            self.agents.do("new_day")
+        self.factor = self.hourly[moment.hour] * self.weekly[moment.weekday()]
+        if params.payday is not None and 0 <= moment.day - params.payday <= 2:
+            self.factor *= params.payday_boost
+        if moment.date() in params.holidays:
+            self.factor *= params.holiday_boost
         self.agents.do("step")
         self.now += HOUR
 
 
-def run_plain_mesa(size: Size) -> int:
+def run_plain_mesa(size: Size) -> PlainCardWorld:
+    """The plain-Mesa model over simsynth's very world (drawn from the same seed stream)."""
     params = CardNetworkParams(card_holders=size.holders, merchants=size.merchants)
-    world = build_world(params, np.random.default_rng(1))
+    world = build_world(params, RunSeeds(SEED, 0).rng("world"))
     model = PlainCardWorld(world, params)
     for _ in range(size.days * 24):
         model.step()
-    return len(model.payments)
+    return model
+
+
+# --- the same-work check: both drew the same payments before they are timed ---------------------
+
+
+def check_same_payments(simsynth_out: Path, model: PlainCardWorld, size: Size) -> None:
+    """Counts, amounts, approvals and channels of a simsynth run and of the plain-Mesa model
+    must agree within sampling error (`harness.Z` standard errors; for the whole distribution
+    of amounts, a two-sample Kolmogorov-Smirnov test at the 0.1 % level)."""
+    events = pq.read_table(simsynth_out / "events", columns=["amount", "approved", "channel"])
+    ours = events["amount"].to_numpy()
+    our_approved = events["approved"].to_numpy()
+    our_online = events["channel"].cast(pa.string()).to_numpy(zero_copy_only=False) == "online"
+    _, _, _, theirs, channels, their_approved = zip(*model.payments, strict=True)
+    theirs = np.asarray(theirs)
+    their_online = np.asarray(channels) == "online"
+    n, m = ours.size, theirs.size
+    figures = [
+        Figure("payments", n, m, counts_tolerance(n, m)),
+        Figure("mean amount", ours.mean(), theirs.mean(), means_tolerance(ours, theirs)),
+    ]
+    for q in (0.5, 0.9, 0.99):  # printed for reading; the KS statistic below decides
+        a, b = np.quantile(ours, q), np.quantile(theirs, q)
+        figures.append(Figure(f"amount, {q:.0%} quantile", a, b, None))
+    grid = np.union1d(ours, theirs)
+    ks = np.abs(
+        np.searchsorted(np.sort(ours), grid, "right") / n
+        - np.searchsorted(np.sort(theirs), grid, "right") / m
+    ).max()
+    figures.append(Figure("amounts, KS distance", ks, 0.0, 1.949 * math.sqrt((n + m) / (n * m))))
+    for name, a, b in (
+        ("approval rate", our_approved.mean(), np.mean(their_approved)),
+        ("online share", our_online.mean(), their_online.mean()),
+    ):
+        figures.append(Figure(name, a, b, shares_tolerance(a, n, b, m)))
+    check_same_work(
+        f"{size.holders:,} holders, {size.days} days, same world, own random draws",
+        ("simsynth", "plain Mesa"),
+        figures,
+    )
 
 
 def run_simsynth(scenario: Path, out: Path) -> int:
@@ -166,8 +253,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="simsynth-bench-") as tmp:
         scenario = Path(tmp) / "bench.yaml"
         scenario.write_text(size.scenario_yaml())
-        run_simsynth(scenario, Path(tmp) / "warm-up")  # numba compiles (or loads its cache)
-        plain = Contender("plain Mesa, one step per holder-hour", lambda _: run_plain_mesa(size))
+        warm_up = Path(tmp) / "warm-up"
+        run_simsynth(scenario, warm_up)  # numba compiles (or loads its cache)
+        check_same_payments(warm_up, run_plain_mesa(size), size)
+        plain = Contender(
+            "plain Mesa, one step per holder-hour", lambda _: len(run_plain_mesa(size).payments)
+        )
         contenders = [
             Contender(
                 "simsynth.run (numba kernel + Parquet)", lambda out: run_simsynth(scenario, out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -18,6 +19,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 import simsynth
 from simsynth import registry
@@ -212,6 +215,64 @@ def _short_labels(references: Sequence[str]) -> list[str]:
     if len(references) == 1:
         return ["ref"]
     return [name.split(" ")[0] for name in references]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of the work two contenders did, and how far apart they may be."""
+
+    name: str
+    ours: float
+    theirs: float
+    allowed: float | None
+    """Largest |ours - theirs| accepted (0: must be equal; None: printed, not checked)."""
+
+    @property
+    def agrees(self) -> bool:
+        return self.allowed is None or abs(self.ours - self.theirs) <= self.allowed
+
+
+def check_same_work(title: str, heads: tuple[str, str], figures: Sequence[Figure]) -> None:
+    """Print the figures side by side with the difference allowed, and stop the script (exit
+    status 1) unless every one agrees: a ratio of speeds means nothing unless the contenders
+    did the same work."""
+    width = max(len(f.name) for f in figures)
+    ours, theirs = heads
+    print(f"\nsame-work check: {title}")
+    header = f"{'figure':<{width}}  {ours:>14}  {theirs:>14}  {'difference':>11}  {'allowed':>11}"
+    print(header)
+    print("-" * len(header))
+    for f in figures:
+        allowed = "(not checked)" if f.allowed is None else f"{f.allowed:.3g}"
+        print(
+            f"{f.name:<{width}}  {f.ours:>14,.6g}  {f.theirs:>14,.6g}  {f.ours - f.theirs:>+11.3g}"
+            f"  {allowed:>11}{'' if f.agrees else '  <- differs'}"
+        )
+    failed = [f.name for f in figures if not f.agrees]
+    if failed:
+        raise SystemExit(f"{theirs} did not do the work {ours} did: {', '.join(failed)} differ")
+    print("all agree within the allowed differences")
+
+
+Z = 4.0
+"""Standard errors allowed between two contenders' figures that differ only by their random
+draws: a fixed-seed run of a fair peer lands outside with probability about 6e-5 per figure."""
+
+
+def counts_tolerance(ours: float, theirs: float, z: float = Z) -> float:
+    """Allowed difference of two independent Poisson counts of the same mean."""
+    return z * math.sqrt(ours + theirs)
+
+
+def means_tolerance(ours: Sequence[float], theirs: Sequence[float], z: float = Z) -> float:
+    """Allowed difference of two sample means (Welch's standard error)."""
+    a, b = np.asarray(ours, float), np.asarray(theirs, float)
+    return z * math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
+
+
+def shares_tolerance(ours: float, n_ours: int, theirs: float, n_theirs: int, z: float = Z) -> float:
+    """Allowed difference of two proportions (binomial standard errors)."""
+    return z * math.sqrt(ours * (1 - ours) / n_ours + theirs * (1 - theirs) / n_theirs)
 
 
 class CountingSink:
