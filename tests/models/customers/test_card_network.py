@@ -1,8 +1,9 @@
 """`customers.card_network` recovers what it is configured with, and its labels mean what they say.
 
 References are the configuration itself: lognormal amounts per category (KS test), the hour-of-
-day and weekday profiles (chi-square), Poisson incident rates (exact Poisson interval), the
-preferential-attachment graph's heavy tail against uniform choice.
+day and weekday profiles (chi-square), Poisson incident rates (counts of the episodes the model
+wrote and carried out, within 3.29 Poisson standard deviations), the preferential-attachment
+graph's heavy tail against uniform choice.
 """
 
 from __future__ import annotations
@@ -95,24 +96,60 @@ def test_hour_of_day_and_weekday_shares_follow_the_profiles(tmp_path):
 
 
 def test_incident_rates_are_recovered_and_every_episode_acts(tmp_path):
-    rates = {"card_testing": 0.5, "account_takeover": 0.3, "bust_out": 0.2, "churn": 0.2}
-    days = 120
+    """Rate-driven incidents happen at their rate, as the model writes them, and every fraud
+    episode acts.
+
+    A rate is episodes per unit of time ("400/d": 400 per 86,400 s). Four kinds at 400/d each
+    over 10 days in one run: per kind, the written dataset's episodes table holds N ~ Poisson(m)
+    episodes, m = rate x duration = 4000, checked within z = 3.29 standard deviations (sqrt(m)
+    = 63, i.e. 5.2 %; two-sided level 0.001 per kind). Power: a rate 10 % too high gives N ~
+    4400 +- 66, which stays inside the band (N <= 4208) with probability Phi(-2.9) = 0.2 %; 10 %
+    too low (3600 +- 60) with Phi(-3.2) = 0.07 %: a 10 % error in any one kind's rate fails with
+    probability > 99.7 %. The same band, at m = rate x (duration - 1 h), holds for the episodes
+    the model carried out, i.e. that have labelled events in the events table (so a model that
+    drops plans fails even though the schedule is right): every fraud episode that starts an
+    hour or more before the end has acted (a card test's burst lasts 30 min, the takeover and
+    bust-out windows are set to 1 h here). Start times are uniform over the run
+    (Kolmogorov-Smirnov, level 0.001), as a homogeneous Poisson process's are.
+    """
+    rates = dict.fromkeys(("card_testing", "account_takeover", "bust_out", "churn"), 400.0)
+    days, window = 10, 3600.0
+    duration = days * DAY
+    one_hour = {"account_takeover": {"duration": "1h"}, "bust_out": {"duration": "1h"}}
     out = run(
         tmp_path,
         {
             "seed": 3,
             "duration": f"{days}d",
-            "params": {"card_holders": 300, "merchants": 60},
-            "incidents": [{"kind": k, "rate": f"{r}/d"} for k, r in rates.items()],
+            "params": {
+                "card_holders": 2000,
+                "merchants": 200,
+                "segments": {"everyone": {**ONE_SEGMENT["everyone"], "transactions_per_day": 0.5}},
+            },
+            "incidents": [
+                {"kind": kind, "rate": f"{rate}/d", "params": one_hour.get(kind, {})}
+                for kind, rate in rates.items()
+            ],
         },
     )
     events, episodes = load(out)
+    z = stats.norm.isf(LEVEL / 2)
+    acted = events.loc[events["episode_id"] >= 0, ["episode_id", "label_kind"]].drop_duplicates()
     for kind, rate in rates.items():
-        low, high = stats.poisson.interval(1 - LEVEL, rate * days)
-        count = (episodes["kind"] == kind).sum()
-        assert low <= count <= high, (kind, count, rate * days)
-    fraud = episodes[episodes["kind"] != "churn"]["episode_id"]
-    assert set(fraud) <= set(events["episode_id"]), "every fraud episode has labelled events"
+        mine = episodes[episodes["kind"] == kind]
+        expected = rate * days
+        assert abs(len(mine) - expected) <= z * math.sqrt(expected), (kind, len(mine), expected)
+        starts = mine["start_time"].to_numpy()
+        assert stats.kstest(starts / duration, "uniform").pvalue > LEVEL, kind
+        if kind == "churn":
+            assert (mine["entities"].map(len) == 1).all(), "a churner is one holder"
+            continue
+        early = set(mine.loc[mine["start_time"] < duration - window, "episode_id"])
+        did = set(acted.loc[acted["label_kind"] == kind, "episode_id"])
+        assert early <= did, (kind, len(early - did), "episodes that never acted")
+        expected = rate * (duration - window) / DAY
+        acting = len(did & early)
+        assert abs(acting - expected) <= z * math.sqrt(expected), (kind, acting, expected)
 
 
 def test_episode_entities_are_the_holders_in_its_events(tmp_path):
