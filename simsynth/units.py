@@ -1,8 +1,10 @@
 """Durations and rates with units, as written in scenario files.
 
-A duration is a plain number of seconds or a string with a unit (`90s`, `15min`, `8h`, `60d`);
-a rate is a plain number per second or a string `count/unit` (`0.2/d`, `30/h`). Both become
-floats in seconds so that models never see units.
+A duration is a number with a unit (`90s`, `15min`, `8h`, `60d`); a rate is a count per unit
+(`0.2/d`, `30/h`). Both become floats in seconds so that models never see units. In a file a
+bare number other than 0 is an error (`arrival_rate: 200` could mean per second or per hour);
+values that simsynth itself wrote (a manifest's scenario, a drawn incident param) are plain
+seconds, read as such.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from simsynth.errors import shown
@@ -38,6 +40,22 @@ _DURATION_RE = re.compile(rf"^\s*(?P<n>{_NUMBER})\s*(?P<unit>[a-z]+)\s*$")
 _RATE_RE = re.compile(rf"^\s*(?P<n>{_NUMBER})\s*/\s*(?P<unit>[a-z]+)\s*$")
 
 
+UNITS_REQUIRED = "units_required"
+"""Validation context key: set (true) when the values come from a user's file, where a bare
+number is ambiguous; see `units_context`."""
+
+
+def units_context(**context: Any) -> dict[str, Any]:
+    """A pydantic validation context for values a user wrote: bare numbers need units."""
+    return {UNITS_REQUIRED: True, **context}
+
+
+def units_required(info: ValidationInfo | None) -> bool:
+    """Whether the values being validated come from a user's file (see `units_context`)."""
+    context = info.context if info is not None else None
+    return isinstance(context, dict) and bool(context.get(UNITS_REQUIRED))
+
+
 @dataclass(frozen=True)
 class _Form:
     """How a quantity with a unit is written, for parsing and for error messages."""
@@ -46,15 +64,30 @@ class _Form:
     pattern: re.Pattern[str]
     shape: str
     examples: str
+    written: str
+    """How `n` with unit `u` is written: `{n}{u}` or `{n}/{u}`."""
+
+    def bare_examples(self, number: float) -> str:
+        """The ways to write `number` with a unit, for an error about a bare number."""
+        return ", ".join(repr(self.written.format(n=f"{number:g}", u=u)) for u in ("s", "min", "h"))
 
 
-_DURATION = _Form("duration", _DURATION_RE, "a number with a unit", "'90s', '15min', '8h', '60d'")
-_RATE = _Form("rate", _RATE_RE, "a count per unit", "'0.2/d', '30/h'")
+_DURATION = _Form(
+    "duration", _DURATION_RE, "a number with a unit", "'90s', '15min', '8h', '60d'", "{n}{u}"
+)
+_RATE = _Form("rate", _RATE_RE, "a count per unit", "'0.2/d', '30/h'", "{n}/{u}")
 
 
-def _number_and_unit(value: Any, form: _Form) -> tuple[float, str | None]:
-    """The number written in `value` and its unit (None for a plain YAML number)."""
+def _number_and_unit(value: Any, form: _Form, strict: bool) -> tuple[float, str | None]:
+    """The number written in `value` and its unit (None for a plain number, which `strict`
+    allows only for 0)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if strict and value != 0:
+            raise PydanticCustomError(
+                f"{form.name}_unit",
+                f"{shown(value)} has no unit ({form.shape}: {UNITS_TEXT}; "
+                f"e.g. {form.bare_examples(value)})",
+            )
         return float(value), None
     match = form.pattern.match(value) if isinstance(value, str) else None
     if match is None or match["unit"] not in SECONDS_PER_UNIT:
@@ -72,18 +105,20 @@ def _check_range(amount: float, form: _Form) -> float:
     return amount
 
 
-def parse_duration(value: Any) -> Seconds:
-    """Parse a duration (`90s`, `15min`, `8h`, `60d` or plain seconds) into seconds."""
-    number, unit = _number_and_unit(value, _DURATION)
+def parse_duration(value: Any, info: ValidationInfo | None = None) -> Seconds:
+    """Parse a duration (`90s`, `15min`, `8h`, `60d`; plain seconds unless `info` says the
+    value comes from a user's file) into seconds."""
+    number, unit = _number_and_unit(value, _DURATION, units_required(info))
     seconds = _check_range(number * SECONDS_PER_UNIT[unit] if unit else number, _DURATION)
     if seconds > MAX_SECONDS:
         raise PydanticCustomError("duration_range", "a duration must be at most 100 years")
     return seconds
 
 
-def parse_rate(value: Any) -> PerSecond:
-    """Parse a rate (`0.2/d`, `30/h`, `5/min` or plain events per second) into events/s."""
-    number, unit = _number_and_unit(value, _RATE)
+def parse_rate(value: Any, info: ValidationInfo | None = None) -> PerSecond:
+    """Parse a rate (`0.2/d`, `30/h`, `5/min`; plain events per second unless `info` says the
+    value comes from a user's file) into events per second."""
+    number, unit = _number_and_unit(value, _RATE, units_required(info))
     return _check_range(number / SECONDS_PER_UNIT[unit] if unit else number, _RATE)
 
 
@@ -98,23 +133,32 @@ def format_seconds(seconds: Seconds) -> str:
 
 DURATION_SCHEMA = {
     "anyOf": [
-        {"type": "number", "minimum": 0, "description": "seconds"},
+        {"const": 0, "description": "zero needs no unit"},
         {"type": "string", "pattern": rf"^\s*({_NUMBER})\s*(s|min|h|d)\s*$"},
     ],
-    "description": f"A duration: seconds, or a number with a unit ({UNITS_TEXT}).",
+    "description": f"A duration: a number with a unit ({UNITS_TEXT}), e.g. '90s', '8h'.",
 }
 _RATE_SCHEMA = {
     "anyOf": [
-        {"type": "number", "minimum": 0, "description": "events per second"},
+        {"const": 0, "description": "zero needs no unit"},
         {"type": "string", "pattern": rf"^\s*({_NUMBER})\s*/\s*(s|min|h|d)\s*$"},
     ],
-    "description": f"A rate: events per second, or 'count/unit' ({UNITS_TEXT}).",
+    "description": f"A rate: 'count/unit' ({UNITS_TEXT}), e.g. '30/h'.",
 }
 
-Duration = Annotated[float, BeforeValidator(parse_duration), WithJsonSchema(DURATION_SCHEMA)]
+
+def _duration_field(value: Any, info: ValidationInfo) -> Seconds:
+    return parse_duration(value, info)
+
+
+def _rate_field(value: Any, info: ValidationInfo) -> PerSecond:
+    return parse_rate(value, info)
+
+
+Duration = Annotated[float, BeforeValidator(_duration_field), WithJsonSchema(DURATION_SCHEMA)]
 """Pydantic field type: a duration in a scenario file, validated into seconds."""
 
-Rate = Annotated[float, BeforeValidator(parse_rate), WithJsonSchema(_RATE_SCHEMA)]
+Rate = Annotated[float, BeforeValidator(_rate_field), WithJsonSchema(_RATE_SCHEMA)]
 """Pydantic field type: a rate in a scenario file, validated into events per second."""
 
 

@@ -25,7 +25,8 @@ def smoke_scenario(key: str) -> dict:
     """Defaults of the model, one hour, every incident kind once (with its defaults)."""
     model = registry.load(key)
     incidents = [
-        {"kind": kind, "at": 600 + 300 * index} for index, kind in enumerate(model.incident_kinds)
+        {"kind": kind, "at": f"{600 + 300 * index}s"}
+        for index, kind in enumerate(model.incident_kinds)
     ]
     return {"name": "smoke", "model": key, "seed": 3, "duration": "1h", "incidents": incidents}
 

@@ -25,6 +25,7 @@ from pydantic import (
     PlainSerializer,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     create_model,
     model_serializer,
@@ -168,7 +169,7 @@ class Randomisable(BaseModel):
 
     @model_validator(mode="wrap")
     @classmethod
-    def _take_forms(cls, data: Any, handler: Any) -> Any:
+    def _take_forms(cls, data: Any, handler: Any, info: ValidationInfo) -> Any:
         if not isinstance(data, dict):
             return handler(data)
         forms = {name: form for name, value in data.items() if (form := form_of(value))}
@@ -177,7 +178,10 @@ class Randomisable(BaseModel):
             ends = []
             for value in form.extremes():
                 try:
-                    ends.append(getattr(cls.target.model_validate({**fixed, name: value}), name))
+                    checked = cls.target.model_validate(
+                        {**fixed, name: value}, context=info.context
+                    )
+                    ends.append(getattr(checked, name))
                 except ValidationError as error:
                     reason = error.errors()[0]["msg"]
                     written = shown(form.model_dump())
@@ -246,13 +250,13 @@ class RandomTime:
         return float(self.form.draw(rng, list(self.ends)))
 
 
-def _time_or_form(value: Any) -> Any:
+def _time_or_form(value: Any, info: ValidationInfo) -> Any:
     form = form_of(value)
     if form is None:
-        return parse_duration(value)
+        return parse_duration(value, info)
     if isinstance(form, Poisson):
         raise PydanticCustomError("time_form", "a start time may be uniform, loguniform or choice")
-    ends = tuple(parse_duration(end) for end in form.extremes())
+    ends = tuple(parse_duration(end, info) for end in form.extremes())
     if (problem := form.check(list(ends))) is not None:
         raise PydanticCustomError("time_form", problem)
     return RandomTime(form, ends)

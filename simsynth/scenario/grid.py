@@ -51,20 +51,32 @@ def setting(values: Mapping[str, Any]) -> str:
     return ", ".join(f"{key}={value!r}" for key, value in values.items())
 
 
-def scenario_at(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
+def scenario_at(
+    scenario: Scenario,
+    values: Mapping[str, Any],
+    written: Mapping[str, Any] | None = None,
+    context: dict[str, Any] | None = None,
+) -> Scenario:
     """`scenario` with each dotted key path in `values` set, validated again (GridError if
-    it is not valid)."""
+    it is not valid). With `written` (the file's own mapping, validated with `context`) the
+    values are set there, so they are checked as the file is; otherwise in the scenario's
+    JSON form."""
     if not values:
         return scenario
-    data = values_applied(scenario.model_dump(mode="json", exclude={"sweep"}), values)
+    if written is None:
+        data = values_applied(scenario.model_dump(mode="json", exclude={"sweep"}), values)
+    else:
+        data = values_applied({k: v for k, v in written.items() if k != "sweep"}, values)
     schema = scenario_class(registry.load(scenario.model))
     try:
-        return schema.model_validate(data).model_copy(update={"sweep": scenario.sweep})
+        checked = schema.model_validate(data, context=context)
+        return checked.model_copy(update={"sweep": scenario.sweep})
     except ValidationError as error:
         problems = []
         for found in error.errors():
             where = ".".join(map(str, found["loc"]))
-            problems.append((grid_key_of(where, values), f"{where}: {found['msg']}"))
+            key = grid_key_of(where, values)
+            problems.append((key, found["msg"] if where == key else f"{where}: {found['msg']}"))
         raise GridError(problems) from None
 
 

@@ -24,7 +24,7 @@ from simsynth.scenario.grid import (
 from simsynth.scenario.problems import problems_from_errors
 from simsynth.scenario.schema import MAX_RUNS, Scenario, scenario_class
 from simsynth.scenario.source import Source, read_source
-from simsynth.units import Seconds, format_seconds
+from simsynth.units import Seconds, format_seconds, units_context
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -46,14 +46,14 @@ def load_scenario(path: str | Path) -> Scenario:
             problems.append(source.problem(("model",), registry.unknown_model_message(model_key)))
     try:
         # files a scenario names (e.g. a road graph) are relative to the scenario's folder
-        context = {"scenario_dir": Path(source.file).resolve().parent}
+        context = units_context(scenario_dir=Path(source.file).resolve().parent)
         scenario = schema.model_validate(source.data, context=context)
     except ValidationError as error:
         problems += problems_from_errors(error.errors(), source, schema)
         raise ScenarioError(sorted(problems, key=lambda p: p.line)) from None
     problems += [source.problem(loc, message) for loc, message in scenario_problems(scenario)]
     if not problems:
-        problems += _grid_problems(scenario, source)
+        problems += _grid_problems(scenario, source, context)
     if problems:
         raise ScenarioError(problems)
     return scenario
@@ -105,7 +105,7 @@ def _cross_checks(scenario: Scenario) -> list[KeyProblem]:
     return problems
 
 
-def _grid_problems(scenario: Scenario, source: Source) -> list[Problem]:
+def _grid_problems(scenario: Scenario, source: Source, context: dict[str, Any]) -> list[Problem]:
     """Every combination of the sweep grid checked as fully as the file itself, each problem
     at the line of the grid key that caused it (at most `MAX_GRID_PROBLEMS`)."""
     count = point_count(scenario)
@@ -122,7 +122,7 @@ def _grid_problems(scenario: Scenario, source: Source) -> list[Problem]:
         if not values:
             break
         try:
-            combined = scenario_at(scenario, values)
+            combined = scenario_at(scenario, values, source.data, context)
         except GridError as error:
             wrong = error.problems
         else:

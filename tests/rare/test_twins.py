@@ -32,7 +32,7 @@ CORRIDOR = {
 }
 JUNCTION = {
     "approaches": {
-        n: {"arrival_rate": 0.1, "lanes": 2} for n in ("north", "south", "east", "west")
+        n: {"arrival_rate": "0.1/s", "lanes": 2} for n in ("north", "south", "east", "west")
     },
     "phases": [
         {"approaches": ["north", "south"], "split": 0.5},
