@@ -1,30 +1,43 @@
 # Two commands on a fresh machine: `make demo` and `make test` (each sets up .venv first).
+# Each target installs what it needs and no more: the demo the core package, the tests the
+# extras they exercise, the slow tests and benchmarks the peer libraries (ciw, SUMO) too.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 DEMO_SCENARIO := scenarios/contact_center_outage.yaml
 
-.PHONY: install demo test bench gallery lint clean
+.PHONY: install demo test test-slow bench gallery lint clean
 
-# The `bench` extra (peer libraries such as ciw) is installed too: the test suite smoke-tests
-# the benchmark scripts; and `viz` (the browser views) and `dask` (sweeps on a cluster), which
-# the tests use.
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench,viz,dask,eval]'
+
+# One stamp per set of extras; a change to pyproject.toml installs again.
+$(VENV)/.installed-core: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
-install: $(STAMP)
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,viz,dask,eval]'
+	touch $@ $(VENV)/.installed-core
 
-demo: $(STAMP)
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,viz,dask,eval,bench]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed-core
+
+install: $(VENV)/.installed-bench
+
+demo: $(VENV)/.installed-core
 	$(BIN)/simsynth run $(DEMO_SCENARIO) --out out/demo --overwrite
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+# The default test run: everything but the long validation runs and the benchmark smoke tests.
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -m "not slow"
 
-bench: $(STAMP)
+# Long validation runs and benchmark smoke tests (`@pytest.mark.slow`): CI's second step.
+test-slow: $(VENV)/.installed-bench
+	$(BIN)/python -m pytest -m slow
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/sink_throughput.py
 	$(BIN)/python benchmarks/contact_center_throughput.py
 	$(BIN)/python benchmarks/intersection_throughput.py
@@ -39,10 +52,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/rare_training_set.py
 	$(BIN)/python benchmarks/synthetic_vs_baselines.py
 
-gallery: $(STAMP)
+gallery: $(VENV)/.installed-core
 	$(BIN)/python visualizations/make_gallery.py
 
-lint: $(STAMP)
+lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 

@@ -28,12 +28,10 @@ def test_kill_9_leaves_no_dataset_and_next_run_cleans_up(tmp_path):
     out = tmp_path / "out"
     process = subprocess.Popen([*SIMSYNTH, "run", scenario, "--out", out, "--quiet"])
     try:
-        deadline = time.monotonic() + 60
+        # however slow the machine: the 200-day run writes Parquet long before it could end
         while not temporaries(tmp_path) or not any(temporaries(tmp_path)[0].rglob("*.parquet")):
             assert process.poll() is None, "the long run ended before it could be killed"
-            assert time.monotonic() < deadline, "no temporary dataset appeared"
             time.sleep(0.05)
-        time.sleep(0.5)
         os.kill(process.pid, signal.SIGKILL)
     finally:
         process.wait()

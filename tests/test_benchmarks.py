@@ -14,6 +14,9 @@ import pytest
 
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.slow
+"""Every script runs its contenders: `make test-slow`, CI's second step."""
+
 RATIO = re.compile(r"\d+\.\d\dx")
 FIGURES = re.compile(r"[\d,]+ +\d+\.\d\d +[\d,]+ +[\d,]+$")
 """events, seconds, events/s, peak RSS: the PaySim-size script prints no ratio."""

@@ -36,6 +36,7 @@ def autocorrelation(values: np.ndarray, lags: range) -> np.ndarray:
     return np.array([centred[:-k] @ centred[k:] for k in lags]) / (centred @ centred)
 
 
+@pytest.mark.slow
 def test_returns_show_the_stylized_facts(tmp_path):
     """Ten 6.5-hour days without incidents (3,840 one-minute mid returns after a one-hour
     burn-in) show the stylized facts of returns (Cont 2001), with these thresholds:
