@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 import yaml
@@ -19,6 +21,16 @@ settings.register_profile("simsynth", deadline=None)
 settings.load_profile("simsynth")
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip a test that this machine cannot run (a missing browser, extra or network address),
+    saying why; under CI (`CI` set, as `.ci/run` does) that is a failure instead."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set: nothing may be skipped)")
+    pytest.skip(reason)
+
+
 SCENARIOS = sorted((REPO / "scenarios").glob("*.yaml"))
 
 SMALL_CONTACT_CENTER = {

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import simsynth.view.server
-from tests.conftest import REPO
+from tests.conftest import REPO, unavailable
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_the_server_listens_on_loopback_only():
         port = int(url.rsplit(":", 1)[1])
         socket.create_connection(("127.0.0.1", port), timeout=5).close()
         if not others:
-            pytest.skip("this machine has no address but loopback")
+            unavailable("this machine has no address but loopback to try the server on")
         for address in others:
             with pytest.raises(OSError):
                 socket.create_connection((address, port), timeout=5).close()
