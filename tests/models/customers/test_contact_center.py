@@ -70,8 +70,8 @@ def test_erlang_c_without_abandonment(tmp_path):
         tmp_path,
         {
             "seed": 1,
-            "duration": 200_000,
-            "params": {"agents": 10, "arrival_rate": 9, "service_time": 1},
+            "duration": "200000s",
+            "params": {"agents": 10, "arrival_rate": "9/s", "service_time": "1s"},
         },
     )
     answered = events(out, "call_answered")
@@ -87,25 +87,71 @@ def test_erlang_c_without_abandonment(tmp_path):
     assert abs(measured_w - mean_wait) < 4 * se_w
 
 
-def test_erlang_a_with_exponential_patience(tmp_path):
-    """c=10, λ=10/s, μ=1/s, mean patience 2 s: P(wait), P(abandon), mean wait within 3%."""
+ERLANG_A = {"agents": 10, "arrival_rate": 12.0, "service_rate": 1.0, "patience": 2.0}
+"""The Erlang-A test's centre: 20 % overloaded, so that abandonment, not service, bounds the
+queue and the mean wait responds to patience almost one for one (yet 15 % of callers are
+answered at once)."""
+
+
+def erlang_a_run(tmp_path: Path, seed: int, duration: float) -> pd.DataFrame:
+    """Outcomes (answered or abandoned, after the warm-up) of the Erlang-A centre."""
+    c = ERLANG_A
     out = run(
         tmp_path,
         {
-            "seed": 2,
-            "duration": 60_000,
-            "params": {"agents": 10, "arrival_rate": 10, "service_time": 1, "patience": 2},
+            "seed": seed,
+            "duration": f"{duration:g}s",
+            "params": {
+                "agents": c["agents"],
+                "arrival_rate": f"{c['arrival_rate']:g}/s",
+                "service_time": f"{1 / c['service_rate']:g}s",
+                "patience": f"{c['patience']:g}s",
+            },
         },
+        f"erlang_a_{seed}",
     )
-    frame = events(out, "call_arrival", "call_answered", "call_abandoned")
-    frame = frame[frame["time"] > WARM_UP_S]
-    p_wait, p_abandon, mean_wait = erlang_a(10, 10.0, 1.0, 0.5)
-    outcomes = frame[frame["event_type"] != "call_arrival"]
-    arrivals = frame[frame["event_type"] == "call_arrival"]
-    assert (outcomes["wait_s"] > 0).mean() == pytest.approx(p_wait, rel=0.03)
-    abandoned = (outcomes["event_type"] == "call_abandoned").sum()
-    assert abandoned / len(arrivals) == pytest.approx(p_abandon, rel=0.03)
-    assert outcomes["wait_s"].mean() == pytest.approx(mean_wait, rel=0.03)
+    frame = events(out, "call_answered", "call_abandoned")
+    return frame[frame["time"] > WARM_UP_S]
+
+
+def test_erlang_a_with_exponential_patience(tmp_path):
+    """c=10, λ=12/s, μ=1/s, mean patience 2 s (M/M/10+M): P(wait > 0), P(abandon) and the mean
+    wait of all callers against Erlang A, and the mean patience the callers show.
+
+    40,000 s, about 470,000 callers. Each Erlang-A quantity must be within 4 batch-means
+    standard errors (40 batches of ~990 s, far longer than the queue's memory of a few
+    seconds); measured, one standard error is about 0.3 % (P(wait)), 0.7 % (P(abandon)) and
+    0.8 % (mean wait). Sensitivity: mean patience x1.05 moves Erlang A's mean wait by +4.4 %
+    (P(abandon) by -0.6 %, P(wait) by +0.7 %), i.e. by at least 5.6 standard errors, which
+    the run checks it resolves; the 4-standard-error band then misses it with probability
+    Phi(4 - 5.6) < 6 %. The sharper statistic is the patience itself: with exponential
+    patience, abandonments minus rate x (total time callers spent waiting) is a martingale, so
+    (total wait) / (abandonments) estimates the mean patience with relative standard error
+    1 / sqrt(abandonments), about 0.33 % here (~93,000 abandonments); within 4 of them, a 5 %
+    patience error (15 standard errors) fails with certainty. Either check alone fails a
+    x1.05 (or /1.05) patience in this run (mean wait by 5.3 (5.8) standard errors, the
+    patience estimate by 14 (15)); the correct model is within 0.7 of them on all four.
+    """
+    c = ERLANG_A
+    patience_rate = 1 / c["patience"]
+    outcomes = erlang_a_run(tmp_path, seed=2, duration=40_000)
+    times = outcomes["time"].to_numpy()
+    waits = outcomes["wait_s"].to_numpy()
+    abandoned = (outcomes["event_type"] == "call_abandoned").to_numpy()
+    expected = erlang_a(c["agents"], c["arrival_rate"], c["service_rate"], patience_rate)
+    longer = erlang_a(c["agents"], c["arrival_rate"], c["service_rate"], patience_rate / 1.05)
+    measured = {
+        "P(wait)": batch_means(times, (waits > 0).astype(float)),
+        "P(abandon)": batch_means(times, abandoned.astype(float)),
+        "mean wait": batch_means(times, waits),
+    }
+    for (name, (mean, se)), theory in zip(measured.items(), expected, strict=True):
+        assert abs(mean - theory) < 4 * se, f"{name}: {mean:.5f} vs {theory:.5f}, se {se:.5f}"
+    _, wait_se = measured["mean wait"]
+    assert (4 + 1.6) * wait_se < longer[2] - expected[2], "run too short to resolve 5 % patience"
+    count = abandoned.sum()
+    mean_patience = waits.sum() / count
+    assert abs(mean_patience / c["patience"] - 1) < 4 / math.sqrt(count), mean_patience
 
 
 def mmck_blocking(servers: int, places: int, arrival_rate: float, service_rate: float) -> float:
@@ -125,8 +171,13 @@ def test_a_full_line_blocks_callers_as_m_m_c_k_predicts(tmp_path):
         tmp_path,
         {
             "seed": 4,
-            "duration": 50_000,
-            "params": {"agents": 2, "arrival_rate": 3, "service_time": 1, "queue_capacity": 3},
+            "duration": "50000s",
+            "params": {
+                "agents": 2,
+                "arrival_rate": "3/s",
+                "service_time": "1s",
+                "queue_capacity": 3,
+            },
         },
     )
     frame = pd.read_parquet(out / "events", columns=["time", "event_type", "queue_len"])
@@ -172,14 +223,14 @@ def test_outage_raises_waits_and_abandonment_inside_its_window(tmp_path):
 
 
 def test_whole_line_outage_answers_nobody_once_current_calls_end(tmp_path):
-    outage = {"kind": "outage", "at": 1000, "params": {"duration": 500, "share": 1.0}}
+    outage = {"kind": "outage", "at": "1000s", "params": {"duration": "500s", "share": 1.0}}
     out = run(
         tmp_path,
         {
             "seed": 4,
-            "duration": 3000,
+            "duration": "3000s",
             "incidents": [outage],
-            "params": {"agents": 5, "arrival_rate": 3, "service_time": 1},
+            "params": {"agents": 5, "arrival_rate": "3/s", "service_time": "1s"},
         },
     )
     answered = events(out, "call_answered")
@@ -191,14 +242,14 @@ def test_whole_line_outage_answers_nobody_once_current_calls_end(tmp_path):
 
 
 def test_call_surge_multiplies_arrival_rate(tmp_path):
-    surge = {"kind": "call_surge", "at": 4000, "params": {"duration": 2000, "multiplier": 3}}
+    surge = {"kind": "call_surge", "at": "4000s", "params": {"duration": "2000s", "multiplier": 3}}
     out = run(
         tmp_path,
         {
             "seed": 5,
-            "duration": 10_000,
+            "duration": "10000s",
             "incidents": [surge],
-            "params": {"agents": 50, "arrival_rate": 1, "service_time": 1},
+            "params": {"agents": 50, "arrival_rate": "1/s", "service_time": "1s"},
         },
     )
     arrivals = events(out, "call_arrival")
@@ -220,7 +271,7 @@ def test_hourly_profile_shapes_arrivals_from_start_clock(tmp_path):
             "params": {
                 "agents": 50,
                 "arrival_rate": "0.5/s",
-                "service_time": 1,
+                "service_time": "1s",
                 "hourly_profile": profile,
             },
         },
@@ -237,11 +288,11 @@ def test_lognormal_service_times_have_the_configured_mean_and_cv(tmp_path):
         tmp_path,
         {
             "seed": 7,
-            "duration": 20_000,
+            "duration": "20000s",
             "params": {
                 "agents": 50,
-                "arrival_rate": 2,
-                "service_time": 10,
+                "arrival_rate": "2/s",
+                "service_time": "10s",
                 "service_distribution": "lognormal",
                 "service_cv": 0.5,
             },
