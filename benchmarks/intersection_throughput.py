@@ -11,7 +11,12 @@ greens, no incidents) is simulated for the same simulated time T by:
 * reference, bare SimPy: an idiomatic SimPy junction (one arrival process per approach, a
   `simpy.Store` and a discharge process per lane, the fixed plan computed arithmetically
   instead of by a controller process, `random` draws) counting 2 events per vehicle (arrival,
-  depart) and storing nothing.
+  depart) and adding up the delays, storing nothing.
+
+Before timing, one run of each (simsynth's doubles as the warm-up) is compared: arrivals on the
+main (north, south) and side (east, west) approaches and departures must agree within 4
+standard errors of Poisson counts, and the mean delay of the vehicles that crossed within
+`delay_tolerance` (relative; see `Junction`). The script stops if a figure differs.
 
 Wall clock is `time.perf_counter`, best of N repeats with the contenders interleaved in one
 process. Figures are printed, never checked against limits.
@@ -29,10 +34,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import simpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import TIMING, Contender, measure, parse_options, print_table, run_model_only
+from harness import (
+    TIMING,
+    Contender,
+    Figure,
+    check_same_work,
+    counts_tolerance,
+    measure,
+    parse_options,
+    print_table,
+    run_model_only,
+)
 
 import simsynth
 
@@ -55,6 +73,10 @@ class Junction:
     cycle: float = 90.0
     lost_time: float = 5.0
     duration: float = 600_000.0
+    delay_tolerance: float = 0.012
+    """Relative difference of mean delays the same-work check allows: about 4 standard
+    deviations of the difference of two runs with their own seeds (the mean delay of one bare
+    SimPy run varies by 0.20 % between seeds over 600,000 s, 0.98 % over 20,000 s)."""
 
     @property
     def rates(self) -> dict[str, float]:
@@ -72,18 +94,18 @@ class Junction:
 
     def scenario_yaml(self) -> str:
         arms = ", ".join(
-            f"{name}: {{arrival_rate: {rate}, lanes: {self.lanes}, "
-            f"saturation_flow: {self.saturation_flow}}}"
+            f"{name}: {{arrival_rate: {rate!r}/s, lanes: {self.lanes}, "
+            f"saturation_flow: {self.saturation_flow!r}/s}}"
             for name, rate in self.rates.items()
         )
         return (
             "name: bench\n"
             f"model: {MODEL}\n"
             f"seed: {SEED}\n"
-            f"duration: {self.duration}\n"
+            f"duration: {self.duration!r}s\n"
             f"params:\n"
-            f"  cycle: {self.cycle}\n"
-            f"  lost_time: {self.lost_time}\n"
+            f"  cycle: {self.cycle!r}s\n"
+            f"  lost_time: {self.lost_time!r}s\n"
             f"  approaches: {{{arms}}}\n"
             "  phases: [{approaches: [north, south], split: 0.5}, "
             "{approaches: [east, west], split: 0.5}]\n"
@@ -91,7 +113,7 @@ class Junction:
 
 
 DEFAULT = Junction(duration=600_000.0)
-QUICK = Junction(duration=20_000.0)
+QUICK = Junction(duration=20_000.0, delay_tolerance=0.06)
 DEFAULT_REPEATS = 3
 QUICK_REPEATS = 2
 
@@ -104,13 +126,30 @@ def run_simsynth(scenario: Path, out: Path) -> int:
     return int(manifest["counts"]["events"])
 
 
-def run_bare_simpy(junction: Junction) -> int:
+@dataclass(frozen=True)
+class Traffic:
+    """What a contender's junction did."""
+
+    main_arrivals: int
+    side_arrivals: int
+    departures: int
+    delay: float
+    """Seconds from arrival to crossing, summed over the vehicles that crossed."""
+
+    @property
+    def events(self) -> int:
+        return self.main_arrivals + self.side_arrivals + self.departures
+
+
+def run_bare_simpy(junction: Junction) -> Traffic:
     """Idiomatic SimPy junction that counts the arrival and the departure of each vehicle."""
     env = simpy.Environment()
     rng = random.Random(SEED)
     headway = 1 / junction.saturation_flow
     cycle, green = junction.cycle, junction.green
-    events = 0
+    arrived = [0, 0, 0, 0]
+    departed = 0
+    delay = 0.0
 
     def wait_for_green(offset: float) -> float:
         """Seconds until a crossing whose whole headway fits in this phase's green."""
@@ -118,32 +157,69 @@ def run_bare_simpy(junction: Junction) -> int:
         return 0.0 if into_cycle + headway <= green + 1e-6 else cycle - into_cycle
 
     def discharge(queue: simpy.Store, offset: float) -> simpy.events.ProcessGenerator:
-        nonlocal events
+        nonlocal departed, delay
         while True:
-            arrived, _movement = yield queue.get()
+            arrival, _movement = yield queue.get()
             wait = wait_for_green(offset)
             if wait > 0:
                 yield env.timeout(wait)
-            _delay = env.now - arrived
-            events += 1  # depart
+            delay += env.now - arrival
+            departed += 1
             yield env.timeout(headway)
 
-    def arrivals(rate: float, lanes: list[simpy.Store]) -> simpy.events.ProcessGenerator:
-        nonlocal events
+    def arrivals(
+        index: int, rate: float, lanes: list[simpy.Store]
+    ) -> simpy.events.ProcessGenerator:
         while True:
             yield env.timeout(rng.expovariate(rate))
             movement = rng.choices(range(3), TURNING)[0]
-            events += 1  # arrival
+            arrived[index] += 1
             min(lanes, key=lambda lane: len(lane.items)).put((env.now, movement))
 
     for index, rate in enumerate(junction.rates.values()):
         offset = 0.0 if index < 2 else green + junction.lost_time
         lanes = [simpy.Store(env) for _ in range(junction.lanes)]
-        env.process(arrivals(rate, lanes))
+        env.process(arrivals(index, rate, lanes))
         for lane in lanes:
             env.process(discharge(lane, offset))
     env.run(until=junction.duration)
-    return events
+    return Traffic(arrived[0] + arrived[1], arrived[2] + arrived[3], departed, delay)
+
+
+# --- the same-work check: the junctions alike before they are timed -----------------------------
+
+
+def simsynth_traffic(out: Path) -> Traffic:
+    events = pq.read_table(out / "events", columns=["event_type", "approach", "delay_s"])
+    kinds, approach = events["event_type"].cast("string"), events["approach"].cast("string")
+    arrivals = pc.equal(kinds, "arrival")
+    main = pc.and_(arrivals, pc.is_in(approach, pa.array(["north", "south"])))
+    departures = events.filter(pc.equal(kinds, "depart"))
+    return Traffic(
+        pc.sum(main).as_py() or 0,
+        (pc.sum(arrivals).as_py() or 0) - (pc.sum(main).as_py() or 0),
+        departures.num_rows,
+        pc.sum(departures["delay_s"]).as_py() or 0.0,
+    )
+
+
+def check_same_traffic(junction: Junction, out: Path) -> None:
+    ours, theirs = simsynth_traffic(out), run_bare_simpy(junction)
+    check_same_work(
+        f"junction over T={junction.duration:g} s, own random draws",
+        ("simsynth", "bare SimPy"),
+        [
+            Figure("arrivals, north and south", ours.main_arrivals, theirs.main_arrivals,
+                   counts_tolerance(ours.main_arrivals, theirs.main_arrivals)),
+            Figure("arrivals, east and west", ours.side_arrivals, theirs.side_arrivals,
+                   counts_tolerance(ours.side_arrivals, theirs.side_arrivals)),
+            Figure("departures", ours.departures, theirs.departures,
+                   counts_tolerance(ours.departures, theirs.departures)),
+            Figure("mean delay, s", ours.delay / ours.departures,
+                   theirs.delay / theirs.departures,
+                   junction.delay_tolerance * ours.delay / ours.departures),
+        ],
+    )  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -160,7 +236,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="simsynth-bench-") as tmp:
         scenario = Path(tmp) / "bench.yaml"
         scenario.write_text(junction.scenario_yaml())
-        bare = Contender("bare SimPy intersection (reference)", lambda _: run_bare_simpy(junction))
+        run_simsynth(scenario, Path(tmp) / "check")  # also the warm-up
+        check_same_traffic(junction, Path(tmp) / "check")
+        bare = Contender(
+            "bare SimPy intersection (reference)", lambda _: run_bare_simpy(junction).events
+        )
         contenders = [
             Contender("simsynth.run (model + Parquet)", lambda out: run_simsynth(scenario, out)),
             bare,
