@@ -238,15 +238,17 @@ def check_same_work(title: str, heads: tuple[str, str], figures: Sequence[Figure
     did the same work."""
     width = max(len(f.name) for f in figures)
     ours, theirs = heads
+    a, b = max(14, len(ours)), max(14, len(theirs))
     print(f"\nsame-work check: {title}")
-    header = f"{'figure':<{width}}  {ours:>14}  {theirs:>14}  {'difference':>11}  {'allowed':>11}"
+    header = f"{'figure':<{width}}  {ours:>{a}}  {theirs:>{b}}  {'difference':>11}  {'allowed':>13}"
     print(header)
     print("-" * len(header))
     for f in figures:
         allowed = "(not checked)" if f.allowed is None else f"{f.allowed:.3g}"
+        difference = f.ours - f.theirs
         print(
-            f"{f.name:<{width}}  {f.ours:>14,.6g}  {f.theirs:>14,.6g}  {f.ours - f.theirs:>+11.3g}"
-            f"  {allowed:>11}{'' if f.agrees else '  <- differs'}"
+            f"{f.name:<{width}}  {f.ours:>{a},.6g}  {f.theirs:>{b},.6g}  {difference:>+11.3g}"
+            f"  {allowed:>13}{'' if f.agrees else '  <- differs'}"
         )
     failed = [f.name for f in figures if not f.agrees]
     if failed:

@@ -18,7 +18,9 @@ which keeps the book bounded (about 1,300 resting orders). The stream is about 4
   from price to a deque of orders and a heap of prices (stale entries skipped), a dict from
   order id to order; cancelled orders are marked and skipped when reached.
 
-Before timing, the reference's trades are checked to be the numba book's, row for row.
+Before timing, every contender's trades are checked to be those of the numba book in one batch,
+row for row: the reference's and those in batches of 100 over the whole stream, those of one
+call per order over its tenth of the stream (against one batch of that tenth).
 Figures are printed, never checked.
 
     python benchmarks/order_book_throughput.py           # 1,000,000 orders
@@ -38,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import TIMING, Contender, measure, parse_options, print_table
+from harness import TIMING, Contender, Figure, check_same_work, measure, parse_options, print_table
 
 from simsynth.models.markets.book import (
     ALL,
@@ -198,13 +200,53 @@ def run_one_by_one(columns: list[list[int]], count: int) -> int:
     return count
 
 
-def check_same_trades(trades: Trades, reference: PythonBook) -> None:
-    """The reference made exactly the numba book's trades (maker, taker, traders, price, qty)."""
-    mine = np.column_stack([trades.maker_order_id, trades.taker_order_id, trades.maker_trader_id,
+def trade_rows(trades: Trades) -> np.ndarray:
+    """Trades as rows (maker, taker, maker's trader, taker's trader, price, quantity)."""
+    return np.column_stack([trades.maker_order_id, trades.taker_order_id, trades.maker_trader_id,
                             trades.taker_trader_id, trades.price, trades.quantity])  # fmt: skip
-    theirs = np.array(reference.trades, np.int64).reshape(-1, 6)
-    if not np.array_equal(mine, theirs):
-        raise AssertionError("the pure-Python book's trades differ from the numba book's")
+
+
+def same_trades(name: str, ours: np.ndarray, theirs: np.ndarray) -> None:
+    """Stop unless `theirs` are `ours`, row for row."""
+    rows = min(len(ours), len(theirs))
+    differing = int(np.count_nonzero((ours[:rows] != theirs[:rows]).any(axis=1)))
+    check_same_work(
+        f"{name} against the numba book in one batch, row for row",
+        ("one batch", name),
+        [
+            Figure("trades", len(ours), len(theirs), 0),
+            Figure("quantity traded", int(ours[:, 5].sum()), int(theirs[:, 5].sum()), 0),
+            Figure("trades that differ", 0, differing + abs(len(ours) - len(theirs)), 0),
+        ],
+    )
+
+
+def check_same_trades(orders: Orders, columns: list[list[int]], count: int) -> Trades:
+    """Every contender makes the one batch's trades: the pure-Python book and batches of 100 on
+    the whole stream, one call per order on its first `count` orders. Returns the trades."""
+    _, trades = OrderBook(0, TICKS - 1).submit(orders)  # compiles (or loads the cache)
+    ours = trade_rows(trades)
+    python = np.array(run_python(columns)[1].trades, np.int64).reshape(-1, 6)
+    same_trades("pure Python book", ours, python)
+    book = OrderBook(0, TICKS - 1)
+    batched = [
+        trade_rows(book.submit(Orders(*(column[start : start + 100] for column in orders)))[1])
+        for start in range(0, orders.size, 100)
+    ]
+    same_trades("numba book, batches of 100", ours, np.concatenate(batched))
+    first = trade_rows(OrderBook(0, TICKS - 1).submit(Orders(*(c[:count] for c in orders)))[1])
+    book = OrderBook(0, TICKS - 1)
+    calls = {LIMIT: lambda i, s, p, q, t: book.limit(i, s, p, q, t),
+             MARKET: lambda i, s, p, q, t: book.market(i, s, q, t),
+             CANCEL: lambda i, s, p, q, t: book.cancel(i)}  # fmt: skip
+    single = [
+        trade_rows(calls[kind](order_id, side, price, quantity, trader)[1])
+        for kind, side, price, quantity, order_id, trader in islice(
+            zip(*columns, strict=True), count
+        )
+    ]
+    same_trades("numba book, one call per order", first, np.concatenate(single))
+    return trades
 
 
 def main() -> None:
@@ -213,8 +255,7 @@ def main() -> None:
     repeats = options.repeats or size.repeats
     orders = zero_intelligence_orders(size.orders)
     columns = [column.tolist() for column in orders]
-    results, trades = OrderBook(0, TICKS - 1).submit(orders)  # compiles (or loads the cache)
-    check_same_trades(trades, run_python(columns)[1])
+    trades = check_same_trades(orders, columns, size.orders // 10)
     reference = Contender("pure Python book (reference)", lambda _: run_python(columns)[0])
     contenders = [
         Contender("numba book, one batch", lambda _: run_batches(orders, orders.size)),
@@ -227,6 +268,7 @@ def main() -> None:
     ]
     with tempfile.TemporaryDirectory(prefix="simsynth-bench-") as tmp:
         measure(contenders, repeats, Path(tmp))
+    results, _ = OrderBook(0, TICKS - 1).submit(orders)
     rejected = np.count_nonzero(results.status < 0) / size.orders
     print_table(
         f"limit order book, {size.orders:,} zero-intelligence orders ({trades.size:,} trades,"
