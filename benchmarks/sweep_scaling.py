@@ -62,6 +62,8 @@ def main() -> None:
     print(f"{runs} runs of {format_seconds(duration)} of {SCENARIO.name}")
     with TemporaryDirectory() as directory:
         measure([one, pool, dask], options.repeats or (1 if options.quick else 2), Path(directory))
+    print("same-work check: every sweep wrote the dataset of the first (manifest equal but for"
+          f" {', '.join(TIMING_FIELDS)}: runs, seeds, counts, file checksums)")  # fmt: skip
     print_table("Sweep scaling (events/s over the whole sweep)", [one, pool, dask],
                 references=[one.name, pool.name], columns=TIMING,
                 ratio_heads=["1 worker", "pool of 2"])  # fmt: skip
