@@ -6,7 +6,8 @@ simulation"), and the marginals and copula baselines fitted to B (`simsynth base
 evaluated against A (`simsynth evaluate`, target `label`). Rows are headline scores; the last
 rows are the shortcut audit of the reference: for each incident kind, the best single-column
 rule's F1 and a depth-3 tree's F1 on the kind's rows (one-vs-rest). Figures are printed, never
-checked. `--quick`: two models, shorter runs.
+checked. `--quick`: two models, shorter runs. Before scoring, every candidate is checked to
+have the training data's runs, rows per run and event columns.
 
     python benchmarks/synthetic_vs_baselines.py            # every model (~13 min on 2 cores)
     python benchmarks/synthetic_vs_baselines.py --quick
@@ -21,12 +22,14 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
+import pyarrow.parquet as pq
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import parse_options
 
 from simsynth.baseline.build import write_baseline
 from simsynth.column_roles import ColumnRoles
-from simsynth.dataset import read_events
+from simsynth.dataset import read_events, read_manifest
 from simsynth.evaluate import evaluate
 from simsynth.evaluate.shortcuts import audit
 from simsynth.scenario import load_scenario
@@ -92,6 +95,7 @@ def compare(model: str, case: Case, root: Path) -> None:
     for method in ("marginals", "copula"):
         candidates[method] = root / method
         write_baseline(training, method, out=candidates[method])
+    check_same_shape(candidates)
     scores = {name: evaluate(reference, path) for name, path in candidates.items()}
     events = read_events(reference)
     print(f"\n{model} ({case.scenario}, {RUNS} runs per side, "
@@ -110,6 +114,23 @@ def compare(model: str, case: Case, root: Path) -> None:
         tree_f1 = f"{tree.max():.2f}" if len(tree) else "n/a"
         print(f"  {kind:<22} best column {best['column']:<14} F1 {best['f1']:.2f} · "
               f"tree F1 {tree_f1}")  # fmt: skip
+
+
+def check_same_shape(candidates: dict[str, Path]) -> None:
+    """Every candidate must have the training data's runs, rows per run and event columns (the
+    baselines are sampled to that shape), so that their scores compare like with like."""
+    shapes = {}
+    for name, path in candidates.items():
+        manifest = read_manifest(path)
+        rows = {run["run_id"]: run["counts"]["events"] for run in manifest["runs"]}
+        columns = pq.read_schema(next((path / "events").rglob("*.parquet"))).names
+        shapes[name] = (rows, sorted(set(columns) - {"run_id"}))
+    training = shapes["simulation"]
+    differing = [name for name, shape in shapes.items() if shape != training]
+    if differing:
+        raise SystemExit(f"{', '.join(differing)}: not the training data's runs, rows or columns")
+    print(f"same-work check: every candidate has the training data's {len(training[0])} runs,"
+          f" {sum(training[0].values()):,} rows and {len(training[1])} columns")  # fmt: skip
 
 
 def _find(document: dict[str, Any], section: str, key: str) -> Any:
