@@ -45,12 +45,26 @@ INTERRUPTED = 130
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
+INTERRUPTED_LINE = "interrupted (Ctrl+C): nothing was written"
+"""What Ctrl+C prints: a command's output is written whole or not at all."""
+
+
 @contextmanager
-def reporting_errors() -> Iterator[None]:
+def reporting_errors(interrupted: str = INTERRUPTED_LINE) -> Iterator[None]:
     """Turn `SimsynthError` into one line per problem on stderr and exit status 2; so too the
-    machine's conditions (a full disk, a read-only folder), which leave nothing behind."""
+    machine's conditions (a full disk, a read-only folder), which leave nothing behind. Ctrl+C
+    prints the one line `interrupted` and exits 130."""
     try:
         yield
+    except KeyboardInterrupt:
+        print(interrupted, file=sys.stderr)
+        raise typer.Exit(INTERRUPTED) from None
+    except SystemError as error:
+        # Ctrl+C while numba-compiled code runs surfaces as a SystemError around the interrupt
+        if not isinstance(error.__cause__ or error.__context__, KeyboardInterrupt):
+            raise
+        print(interrupted, file=sys.stderr)
+        raise typer.Exit(INTERRUPTED) from None
     except SimsynthError as error:
         for line in error.lines():
             print(line, file=sys.stderr)
@@ -83,9 +97,13 @@ def reporting_runs(name: str, *, quiet: bool) -> Iterator[dict[str, Any]]:
     from simsynth.progress import runs_progress
     from simsynth.sweep.sweep import SweepFailed
 
+    interrupted = (
+        "interrupted (Ctrl+C): nothing was written; the finished runs are kept, and the same "
+        "command with --resume runs only the others"
+    )
     try:
         with (
-            reporting_errors(),
+            reporting_errors(interrupted),
             runs_progress(name, enabled=not quiet and sys.stderr.isatty()) as bar,
         ):
             yield {"on_planned": bar and bar.planned, "on_outcome": bar and bar.ended}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import signal
 import threading
 import time
 import traceback
@@ -68,18 +69,35 @@ def _on_process_pool(
     runs: Sequence[PlannedRun], arguments: list[tuple], workers: int
 ) -> Iterator[Outcome]:
     context = multiprocessing.get_context("spawn")  # no forked copies of threads or numba state
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_die_with_parent,
-                             initargs=(os.getpid(),)) as pool:  # fmt: skip
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_worker_setup, initargs=(os.getpid(),)
+    )
+    try:
         tasks = iter(zip(runs, arguments, strict=True))
         pending: dict[Future[RunRecord], PlannedRun] = {}
         while True:
             for run, args in itertools.islice(tasks, IN_FLIGHT_PER_WORKER * workers - len(pending)):
                 pending[pool.submit(execute_run, *args)] = run
             if not pending:
-                return
+                break
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 yield _outcome(pending.pop(future), future)
+    except BaseException:  # Ctrl+C, or the caller stopped: the runs in flight are abandoned
+        _stop_now(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool without waiting for its running tasks (a shutdown that waits can hang
+    forever when Ctrl+C reached the workers as they started)."""
+    # ProcessPoolExecutor.terminate_workers() arrives in Python 3.14; until then its processes
+    # (which shutdown forgets)
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
 
 
 def _on_dask(
@@ -128,9 +146,11 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}{where}"
 
 
-def _die_with_parent(parent: int) -> None:
-    """In a pool worker: exit as soon as the sweep that started it is gone (e.g. killed with
-    -9), so that no orphan goes on writing while a resumed sweep redoes its run."""
+def _worker_setup(parent: int) -> None:
+    """In a pool worker: Ctrl+C is the sweep's to handle (it stops the workers), and the
+    worker exits as soon as the sweep that started it is gone (e.g. killed with -9), so that
+    no orphan goes on writing while a resumed sweep redoes its run."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:
