@@ -64,6 +64,7 @@ def batch_means(times: np.ndarray, values: np.ndarray, batches: int = 40) -> tup
     return float(values.mean()), float(means.std(ddof=1) / math.sqrt(batches))
 
 
+@pytest.mark.slow
 def test_erlang_c_without_abandonment(tmp_path):
     """c=10, λ=9/s, μ=1/s: P(wait) within 3% and mean wait within 6% and 4 standard errors."""
     out = run(
