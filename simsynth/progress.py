@@ -8,7 +8,14 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from simsynth.runner import Progress as ProgressCallback
 from simsynth.units import Seconds, format_seconds
@@ -18,9 +25,18 @@ if TYPE_CHECKING:
 
 
 def _bar(*figures: TextColumn, transient: bool) -> Progress:
-    """A bar on stderr: the task's name, the bar, `figures`, the time elapsed."""
-    return Progress(TextColumn("{task.description}"), BarColumn(), *figures, TimeElapsedColumn(),
-                    console=Console(stderr=True), transient=transient)  # fmt: skip
+    """A bar on stderr: the task's name, the bar, `figures`, the time elapsed and the time
+    left (estimated from the pace so far)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        *figures,
+        TimeElapsedColumn(),
+        TextColumn("· ETA"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=transient,
+    )
 
 
 @contextmanager

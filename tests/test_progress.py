@@ -43,7 +43,7 @@ def run_with_terminal_stderr(*args: str) -> str:
 def test_bar_is_drawn_on_a_terminal_and_quiet_silences_it(write_scenario, tmp_path):
     scenario = write_scenario()
     drawn = run_with_terminal_stderr("run", str(scenario), "--out", str(tmp_path / "a"))
-    assert "simulated" in drawn and "2h" in drawn
+    assert "simulated" in drawn and "2h" in drawn and "ETA" in drawn
     quiet = run_with_terminal_stderr("run", str(scenario), "--out", str(tmp_path / "b"), "-q")
     assert quiet == ""
 
@@ -75,7 +75,7 @@ def test_a_sweep_draws_its_runs_on_a_terminal_only(write_scenario, tmp_path):
     swept = write_scenario({**SMALL_CONTACT_CENTER, "sweep": {"runs": 3}}, name="swept.yaml")
     drawn = run_with_terminal_stderr("sweep", str(swept), "--out", str(tmp_path / "a"),
                                      "--workers", "1")  # fmt: skip
-    assert "3/3 runs · 0 failed" in drawn and "events/s" in drawn
+    assert "3/3 runs · 0 failed" in drawn and "events/s" in drawn and "ETA" in drawn
     done = subprocess.run(
         [sys.executable, "-m", "simsynth", "sweep", str(swept), "--out", str(tmp_path / "b"),
          "--workers", "1"],
