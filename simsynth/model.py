@@ -125,6 +125,15 @@ class IncidentKind:
 
 
 @dataclass(frozen=True)
+class RunCost:
+    """What an event of a model costs, measured on its shipped scenarios (see
+    `simsynth.estimate`): Parquet bytes, and events written per second of wall time."""
+
+    bytes_per_event: float = 20.0
+    events_per_second: float = 200_000.0
+
+
+@dataclass(frozen=True)
 class RunContext:
     """What a model gets to run: validated params, scheduled incidents, seeds and a sink."""
 
@@ -164,6 +173,15 @@ class SimModel(ABC):
     views: ClassVar[str] = ""
     """"module:function" returning the model's panels for the browser views (see
     `simsynth.view.panels`); empty for none."""
+
+    cost: ClassVar[RunCost] = RunCost()
+    """What an event costs in bytes and time, for size estimates before a run."""
+
+    @classmethod
+    def expected_event_rate(cls, params: ParamsModel) -> float | None:
+        """Events a run with these params writes per simulated second, roughly (None: the
+        model cannot tell); with `cost` it estimates a run's size before it runs."""
+        return None
 
     @classmethod
     def event_columns(cls, params: ParamsModel) -> tuple[Column, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import simsynth
+from simsynth.estimate import estimate_runs
 from tests.conftest import SCENARIOS
 from tests.contract import check_dataset
 
@@ -36,3 +37,9 @@ def test_shipped_scenario_runs(path, tmp_path):
     emergent = set(simsynth.registry.load(scenario.model).emergent_kinds)
     labelled = set(manifest["counts"]["positives"]) - emergent
     assert labelled == kinds, "each declared kind labels events"
+    # the size `validate` announces is the right order of magnitude (docs: a factor of two)
+    expected = estimate_runs(scenario)
+    assert expected is not None, "every shipped model declares its cost"
+    written = sum(f.stat().st_size for f in (tmp_path / "out").rglob("*.parquet"))
+    assert 1 / 3 < expected.events / manifest["counts"]["events"] < 3
+    assert 1 / 3 < expected.bytes / written < 3

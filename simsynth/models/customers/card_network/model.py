@@ -21,7 +21,9 @@ from simsynth.incidents import EpisodeId
 from simsynth.model import (
     Column,
     IncidentKind,
+    ParamsModel,
     RunContext,
+    RunCost,
     SimModel,
     dictionary_type,
     with_categories,
@@ -60,6 +62,18 @@ class CardNetwork(mesa.Model, SimModel):
     reference = "its configured incident rates, amount distributions and seasonality"
     overview = "simsynth.models.customers.card_network.figures:overview"
     views = "simsynth.models.customers.card_network.views:panels"
+
+    cost = RunCost(bytes_per_event=18.5, events_per_second=1_200_000.0)
+
+    @classmethod
+    def expected_event_rate(cls, params: ParamsModel) -> float:
+        """One event a payment: holders times their segments' mean payments a day."""
+        assert isinstance(params, CardNetworkParams)
+        segments = params.segments.values()
+        share = sum(s.share for s in segments)
+        per_day = sum(s.share * s.transactions_per_day for s in segments) / share
+        return params.card_holders * per_day / 86_400.0
+
     Params = CardNetworkParams
     incident_kinds: ClassVar[dict[str, IncidentKind]] = INCIDENT_KINDS
     event_types = ("transaction",)

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from simsynth import draws
 from simsynth.calendar import Calendar
-from simsynth.model import Column, IncidentKind, ParamsModel, RunContext, SimModel
+from simsynth.model import Column, IncidentKind, ParamsModel, RunContext, RunCost, SimModel
 from simsynth.models.customers.contact_center.arrival_rate import ArrivalRate, Surge
 from simsynth.models.customers.contact_center.processes import Switchboard
 from simsynth.units import Duration, Rate, Seconds
@@ -88,6 +88,17 @@ class ContactCenter(SimModel):
     summary = "Callers queue for agents (M/M/c+M); outages and call surges."
     reference = "Erlang C (no abandonment) and Erlang A (exponential patience)"
     overview = "simsynth.models.customers.contact_center.figures:overview"
+
+    cost = RunCost(bytes_per_event=15.0, events_per_second=150_000.0)
+
+    @classmethod
+    def expected_event_rate(cls, params: ParamsModel) -> float:
+        """About three events a call: its arrival, then answered and completed (or abandoned)."""
+        assert isinstance(params, ContactCenterParams)
+        profile = params.hourly_profile
+        mean_multiplier = sum(profile) / len(profile) if profile else 1.0
+        return 3.0 * params.arrival_rate * mean_multiplier
+
     views = "simsynth.models.customers.contact_center.views:panels"
     Params = ContactCenterParams
     incident_kinds: ClassVar[dict[str, IncidentKind]] = {

@@ -14,7 +14,7 @@ import numpy as np
 import simpy
 from pydantic import Field
 
-from simsynth.model import Column, IncidentKind, RunContext, SimModel
+from simsynth.model import Column, IncidentKind, ParamsModel, RunContext, RunCost, SimModel
 from simsynth.models.markets.columns import COLUMNS, EVENT_TYPES, METRICS
 from simsynth.models.markets.exchange import Exchange
 from simsynth.models.markets.incidents import KINDS
@@ -65,6 +65,14 @@ class OrderFlow(SimModel):
     tables: ClassVar[dict[str, tuple[Column, ...]]] = {"metrics": METRICS}
     overview = "simsynth.models.markets.figures:overview"
     views = "simsynth.models.markets.views:panels"
+
+    cost = RunCost(bytes_per_event=14.0, events_per_second=1_200_000.0)
+
+    @classmethod
+    def expected_event_rate(cls, params: ParamsModel) -> float:
+        """About two events an order (the order, then its cancel or trades), both sides."""
+        assert isinstance(params, OrderFlowParams)
+        return 2.0 * 2.0 * (params.limit_rate + params.market_rate)
 
     def __init__(self, context: RunContext):
         params: OrderFlowParams = context.params  # type: ignore[assignment]

@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from simsynth import draws
-from simsynth.model import Column, IncidentKind, RunContext, SimModel
+from simsynth.model import Column, IncidentKind, ParamsModel, RunContext, RunCost, SimModel
 from simsynth.models.markets.book import BUY, Trades
 from simsynth.models.markets.columns import COLUMNS, EVENT_TYPES, METRICS
 from simsynth.models.markets.exchange import Exchange
@@ -62,6 +62,17 @@ class Traders(mesa.Model, SimModel):
     tables: ClassVar[dict[str, tuple[Column, ...]]] = {"metrics": METRICS}
     overview = "simsynth.models.markets.figures:overview"
     views = "simsynth.models.markets.views:panels"
+
+    cost = RunCost(bytes_per_event=14.5, events_per_second=130_000.0)
+
+    @classmethod
+    def expected_event_rate(cls, params: ParamsModel) -> float:
+        """About 2.2 events a decision (an order, then its cancel or trades)."""
+        assert isinstance(params, TradersParams)
+        groups = (params.market_makers, params.noise_traders, params.fundamentalists)
+        decisions = sum(group.count * group.rate for group in groups)
+        decisions += params.switching.count * params.chartists.rate
+        return 2.2 * decisions
 
     def __init__(self, context: RunContext):
         super().__init__(rng=context.seeds.rng("traders"))

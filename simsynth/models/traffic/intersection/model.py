@@ -15,7 +15,9 @@ from simsynth.incidents import Occurrence
 from simsynth.model import (
     Column,
     IncidentKind,
+    ParamsModel,
     RunContext,
+    RunCost,
     SimModel,
     dictionary_type,
     with_categories,
@@ -44,6 +46,15 @@ class Intersection(SimModel):
     reference = "Webster's delay formula (Webster 1958), Poisson arrivals"
     overview = "simsynth.models.traffic.intersection.figures:overview"
     views = "simsynth.models.traffic.intersection.views:panels"
+
+    cost = RunCost(bytes_per_event=15.0, events_per_second=200_000.0)
+
+    @classmethod
+    def expected_event_rate(cls, params: ParamsModel) -> float:
+        """Two events a vehicle: its arrival and its departure."""
+        assert isinstance(params, IntersectionParams)
+        return 2.0 * sum(approach.arrival_rate for approach in params.approaches.values())
+
     Params = IntersectionParams
     incident_kinds: ClassVar[dict[str, IncidentKind]] = INCIDENT_KINDS
     event_types = ("arrival", "depart")

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from simsynth.calendar import Calendar
-from simsynth.model import Column, RunContext, SimModel, dictionary_type
+from simsynth.model import Column, ParamsModel, RunContext, RunCost, SimModel, dictionary_type
 from simsynth.models.traffic.road_network.controllers import CONTROLLERS
 from simsynth.models.traffic.road_network.fleet import Fleet, Router, Routes
 from simsynth.models.traffic.road_network.graphs import build_graph
@@ -51,6 +51,22 @@ class RoadNetwork(mesa.Model, SimModel):
     reference = "the exact NaSch flows (p = 0; vmax = 1) and the NaSch fundamental diagram"
     overview = "simsynth.models.traffic.road_network.figures:overview"
     views = "simsynth.models.traffic.road_network.views:panels"
+
+    cost = RunCost(bytes_per_event=8.0, events_per_second=300_000.0)
+
+    @classmethod
+    def expected_event_rate(cls, params: ParamsModel) -> float:
+        """A ring's vehicles each write a trajectory row every `trajectory_every` steps and
+        now and then an event; an open network's trips write about 4 events each plus their
+        trajectory rows over a trip of about 100 s."""
+        assert isinstance(params, RoadNetworkParams)
+        sampled = 1.0 / params.trajectory_every if params.trajectory_every else 0.0
+        network = params.network
+        if isinstance(network, RingRoad):
+            vehicles = network.density * network.length * network.lanes / CELL_LENGTH
+            return vehicles * (sampled + 0.01)
+        return params.demand.rate * (4.0 + 100.0 * sampled)
+
     Params = RoadNetworkParams
     incident_kinds = INCIDENT_KINDS
     emergent_kinds: ClassVar[dict[str, str]] = {"near_miss": NEAR_MISS}
