@@ -143,6 +143,7 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Run a scenario and write its labeled dataset."""
+    from simsynth.estimate import estimate_runs, size_warnings
     from simsynth.progress import simulated_time_progress
     from simsynth.runner import run as run_scenario
     from simsynth.scenario import load_scenario
@@ -154,6 +155,10 @@ def run(
                 "note: `run` writes one run; `simsynth sweep` runs the `sweep` section.",
                 file=sys.stderr,
             )
+        if not quiet:
+            target = out if out is not None else scenario.output_dir
+            for warning in size_warnings(estimate_runs(scenario, runs=1), target):
+                print(warning, file=sys.stderr)
         show = not quiet and sys.stderr.isatty()
         # What exists now (modules, the scenario) outlives the run: keep full collections
         # from walking it again and again while a model creates its agents.
@@ -278,6 +283,9 @@ def view(
         )
     try:
         serve(target, host, port, lambda url: console.print(f"simsynth view: {url} (Ctrl+C stops)"))
+    except SimsynthError as error:  # the port is taken, or the host is not this machine's
+        print(error, file=sys.stderr)
+        raise typer.Exit(BAD_INPUT) from None
     except KeyboardInterrupt:
         # The server has stopped and holds no file open for writing: skip the second or two
         # the interpreter's teardown of the page's libraries takes.
@@ -290,7 +298,8 @@ def view(
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
 ) -> None:
-    """Check scenario files without running them."""
+    """Check scenario files without running them; say how big their runs would be."""
+    from simsynth.estimate import estimate_runs, size_warnings
     from simsynth.scenario import load_scenario
 
     failed = False
@@ -302,7 +311,13 @@ def validate(
             for line in error.lines():
                 print(line, file=sys.stderr)
         else:
-            console.print(f"{file}: ok ({scenario.model}, {len(scenario.incidents)} incidents)")
+            size = estimate_runs(scenario)
+            expected = f"; {size.text()}" if size is not None else ""
+            incidents = len(scenario.incidents)
+            plural = "" if incidents == 1 else "s"
+            print(f"{file}: ok ({scenario.model}, {incidents} incident{plural}{expected})")
+            for warning in size_warnings(size, scenario.output_dir):
+                print(f"{file}: {warning}", file=sys.stderr)
     if failed:
         raise typer.Exit(BAD_INPUT)
 
