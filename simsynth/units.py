@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -129,6 +130,59 @@ def format_seconds(seconds: Seconds) -> str:
         if seconds >= size:
             return f"{seconds / size:g}{unit}"
     return f"{seconds:g}s"
+
+
+def _exact(amount: float, size: float) -> str | None:
+    """`amount / size` as a short number (at most 6 significant digits) if that number gives
+    `amount` back, else None; whole numbers written in full (`1000000`, not `1e+06`)."""
+    count = amount / size
+    short = float(f"{count:g}")
+    if count < 1 or not math.isclose(short * size, amount, rel_tol=1e-12):
+        return None
+    return str(int(short)) if short.is_integer() else f"{short:g}"
+
+
+def duration_text(seconds: Seconds) -> str:
+    """A duration exactly as a scenario file can write it, in the largest unit that keeps
+    the number short (`1450min`, `1.25d`, `100000s`): for messages about what a user wrote."""
+    for unit in ("d", "h", "min"):
+        if (count := _exact(seconds, SECONDS_PER_UNIT[unit])) is not None:
+            return f"{count}{unit}"
+    return f"{seconds:.12g}s"
+
+
+def rate_text(per_second: PerSecond) -> str:
+    """A rate exactly as a scenario file can write it, per the smallest unit that gives a
+    count of at least 1 (`100/s`, `6/min`, `0.5/d`)."""
+    for unit in ("s", "min", "h", "d"):
+        if (count := _exact(per_second, 1.0 / SECONDS_PER_UNIT[unit])) is not None:
+            return f"{count}/{unit}"
+    return f"{per_second * SECONDS_PER_UNIT['d']:.12g}/d"
+
+
+_BOUNDS = {
+    "less_than_equal": ("le", "at most"),
+    "less_than": ("lt", "below"),
+    "greater_than_equal": ("ge", "at least"),
+    "greater_than": ("gt", "above"),
+}
+"""pydantic's bound error types: the key of their limit in the error's context, in words."""
+
+
+def bound_text(error_type: str, context: Mapping[str, Any], written: Any) -> str | None:
+    """`at most 10min`: the limit of a pydantic bound error on a duration or rate field in
+    the units of a file (the limit is in seconds or per second); None if the error is no
+    bound or `written`, the value as the file has it, is no duration or rate."""
+    bound = _BOUNDS.get(error_type)
+    if bound is None or not isinstance(written, str):
+        return None
+    key, words = bound
+    limit = float(context[key])
+    if _DURATION_RE.match(written):
+        return f"{words} {duration_text(limit)}"
+    if _RATE_RE.match(written):
+        return f"{words} {rate_text(limit)}"
+    return None
 
 
 DURATION_SCHEMA = {

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic_core import PydanticCustomError
 
-from simsynth.units import format_seconds, parse_duration, parse_rate
+from simsynth.units import duration_text, format_seconds, parse_duration, parse_rate, rate_text
 
 
 @pytest.mark.parametrize(
@@ -55,6 +55,38 @@ def test_bad_rates(bad):
 def test_format_and_parse_round_trip(amount, unit):
     seconds = parse_duration(f"{amount!r}{unit}")
     assert parse_duration(format_seconds(seconds)) == pytest.approx(seconds, rel=1e-5, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (172800, "2d"),
+        (108000, "1.25d"),
+        (90000, "25h"),
+        (87000, "1450min"),
+        (100000, "100000s"),
+        (259200.1, "259200.1s"),
+        (0.5, "0.5s"),
+        (0, "0s"),
+        (1e7, "10000000s"),
+    ],
+)
+def test_duration_text_is_exact_in_the_largest_unit_with_a_short_number(seconds, text):
+    assert duration_text(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("per_second", "text"),
+    [(100, "100/s"), (1e6, "1000000/s"), (0.1, "6/min"), (2 / 3600, "2/h"), (0.2 / 86400, "0.2/d")],
+)
+def test_rate_text_is_exact_per_the_smallest_unit_with_a_count_of_one_or_more(per_second, text):
+    assert rate_text(per_second) == text
+
+
+@given(st.floats(min_value=0, max_value=1e9, allow_nan=False))
+def test_duration_and_rate_texts_read_back_as_the_same_value(amount):
+    assert parse_duration(duration_text(amount)) == pytest.approx(amount, rel=1e-11, abs=1e-12)
+    assert parse_rate(rate_text(amount)) == pytest.approx(amount, rel=1e-11, abs=1e-12)
 
 
 def test_a_file_needs_units_for_every_number_but_zero(write_scenario):

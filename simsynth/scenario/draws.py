@@ -35,7 +35,7 @@ from pydantic_core import PydanticCustomError
 
 from simsynth.errors import shown
 from simsynth.model import ParamsModel, UserInput
-from simsynth.units import DURATION_SCHEMA, Seconds, parse_duration
+from simsynth.units import DURATION_SCHEMA, Seconds, bound_text, parse_duration
 
 
 class Form(UserInput):
@@ -183,7 +183,9 @@ class Randomisable(BaseModel):
                     )
                     ends.append(getattr(checked, name))
                 except ValidationError as error:
-                    reason = error.errors()[0]["msg"]
+                    first = error.errors()[0]
+                    bound = bound_text(first["type"], first.get("ctx", {}), value)
+                    reason = first["msg"] if bound is None else bound
                     written = shown(form.model_dump())
                     raise ValueError(f"{name}: {shown(value)}, a value {written} can take, "
                                      f"is not allowed: {reason}") from None  # fmt: skip

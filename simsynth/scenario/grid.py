@@ -14,9 +14,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from simsynth import registry
+from simsynth.errors import shown
+from simsynth.scenario.problems import written_at
 from simsynth.scenario.schema import Scenario, scenario_class
+from simsynth.units import bound_text
 
 GridValues = dict[str, Any]
 
@@ -76,8 +80,16 @@ def scenario_at(
         for found in error.errors():
             where = ".".join(map(str, found["loc"]))
             key = grid_key_of(where, values)
-            problems.append((key, found["msg"] if where == key else f"{where}: {found['msg']}"))
+            message = _message(found, data)
+            problems.append((key, message if where == key else f"{where}: {message}"))
         raise GridError(problems) from None
+
+
+def _message(error: ErrorDetails, data: Any) -> str:
+    """pydantic's message, or a duration's or rate's bound in the units it was written in."""
+    written = written_at(data, tuple(error["loc"]))
+    bound = bound_text(error["type"], error.get("ctx", {}), written)
+    return error["msg"] if bound is None else f"{shown(written)} is not allowed ({bound})"
 
 
 def grid_key_of(where: str, values: Mapping[str, Any]) -> str:

@@ -24,7 +24,7 @@ from simsynth.scenario.grid import (
 from simsynth.scenario.problems import problems_from_errors
 from simsynth.scenario.schema import MAX_RUNS, Scenario, scenario_class
 from simsynth.scenario.source import Source, read_source
-from simsynth.units import Seconds, format_seconds, units_context
+from simsynth.units import Seconds, duration_text, units_context
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -87,12 +87,7 @@ def _cross_checks(scenario: Scenario) -> list[KeyProblem]:
             message = "give exactly one of `at` (a start time) or `rate` (episodes per time)"
             problems.append((loc, message))
         elif incident.at is not None and latest_start(incident.at) >= scenario.duration:
-            start, end = (
-                format_seconds(latest_start(incident.at)),
-                format_seconds(scenario.duration),
-            )
-            message = f"starts at {start}, not before the end of the run at {end}"
-            problems.append(((*loc, "at"), message))
+            problems.append(((*loc, "at"), _late_start(incident.at, scenario.duration)))
     expected = [(incident.rate or 0.0) * scenario.duration for incident in scenario.incidents]
     if sum(expected) > MAX_EXPECTED_EPISODES:
         most = max(range(len(expected)), key=expected.__getitem__)
@@ -149,6 +144,16 @@ def _at_grid_key(
 def latest_start(at: Seconds | RandomTime) -> Seconds:
     """The latest time an incident's `at` can start it."""
     return at.latest if isinstance(at, RandomTime) else at
+
+
+def _late_start(at: Seconds | RandomTime, duration: Seconds) -> str:
+    """Why an incident starting (at the latest) at `at` does not fit a run of `duration`."""
+    end = f"not before the run ends (duration {duration_text(duration)})"
+    if not isinstance(at, RandomTime):
+        return f"starts at {duration_text(at)}, {end}"
+    written = at.form.extremes()[at.ends.index(at.latest)]
+    latest = written.strip() if isinstance(written, str) else duration_text(at.latest)
+    return f"can start at {latest}, {end}"
 
 
 def scenario_json_schema() -> dict[str, Any]:

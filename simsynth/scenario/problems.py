@@ -11,17 +11,35 @@ from pydantic_core import ErrorDetails
 from simsynth.errors import Problem, shown
 from simsynth.registry import suggest
 from simsynth.scenario.source import Source
+from simsynth.units import bound_text
 
 
 def problems_from_errors(
     errors: list[ErrorDetails], source: Source, root: type[BaseModel]
 ) -> list[Problem]:
     """One `Problem` per pydantic error, sorted by line."""
-    problems = [source.problem(*_explain(error, root)) for error in errors]
+    problems = [source.problem(*_explain(error, root, source.data)) for error in errors]
     return sorted(problems, key=lambda p: p.line)
 
 
-def _explain(error: ErrorDetails, root: type[BaseModel]) -> tuple[tuple[Any, ...], str]:
+def written_at(data: Any, loc: tuple[Any, ...]) -> Any:
+    """The value the file has at a validation error's `loc` (parts that are no key of the
+    file, such as a union's tag, skipped); None if there is none."""
+    for part in loc:
+        if not isinstance(data, dict | list):
+            return None
+        if _has(data, part):
+            data = data[part]
+    return data
+
+
+def _has(data: dict[Any, Any] | list[Any], part: Any) -> bool:
+    if isinstance(data, dict):
+        return part in data
+    return isinstance(part, int) and 0 <= part < len(data)
+
+
+def _explain(error: ErrorDetails, root: type[BaseModel], data: Any) -> tuple[tuple[Any, ...], str]:
     loc = tuple(error["loc"])
     kind = error["type"]
     context = error.get("ctx", {})
@@ -41,6 +59,9 @@ def _explain(error: ErrorDetails, root: type[BaseModel]) -> tuple[tuple[Any, ...
         return (*loc, "kind"), f"unknown incident kind '{tag}' ({allowed})"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return loc, f"expected a mapping of keys, found {shown(error['input'])}"
+    written = written_at(data, loc)
+    if (bound := bound_text(kind, context, written)) is not None:
+        return loc, f"{shown(written)} is not allowed ({bound})"
     message = error["msg"]
     if kind.startswith(("duration_", "rate_", "start_")) or error["type"] == "value_error":
         return loc, message.removeprefix("Value error, ")

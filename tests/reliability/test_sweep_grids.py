@@ -59,7 +59,7 @@ def test_grid_values_get_the_cross_checks_of_a_plain_scenario(cli, tmp_path):
             in (lines)
         )
         assert (
-            f"{at}starts at 100d, not before the end of the run at 2h "
+            f"{at}starts at 100d, not before the run ends (duration 2h) "
             "(with duration='2h', incidents.0.at='100d')"
         ) in lines
     assert not (tmp_path / "o").exists()
@@ -74,6 +74,17 @@ def test_grid_values_get_the_models_own_checks(cli, tmp_path):
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"{path}:{line_of(path, 'incidents.0.params.link:')}: ")
     assert "no link 'm3->nowhere' in the road graph" in line
+
+
+def test_a_grid_value_out_of_its_fields_bounds_is_reported_in_its_units(cli, tmp_path):
+    scenario = {"name": "steps", "model": "markets.traders", "duration": "1h", "params": {}}
+    path = write(tmp_path, {**scenario, "sweep": {"grid": {"params.step": ["30s", "2min"]}}})
+    result = cli("validate", path)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{path}:{line_of(path, 'params.step:')}: sweep.grid.params.step: '2min' is not allowed "
+        "(at most 1min) (with params.step='2min')"
+    ]
 
 
 def test_too_many_runs_are_refused_in_the_file_and_on_the_command_line(cli, tmp_path):

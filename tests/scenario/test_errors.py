@@ -63,7 +63,10 @@ def test_valid_file_loads(tmp_path):
         (7, "  arrival_rate: 30/week", "7: params.arrival_rate: '30/week' is not a rate"),
         (9, "  - kind: meteor", "9: incidents.0.kind: unknown incident kind 'meteor' (allowed:"),
         (9, "  - kind: outag", "did you mean 'outage'?"),
-        (10, "    at: 3h", "10: incidents.0.at: starts at 3h, not before the end of the run at"),
+        (10, "    at: 3h", "10: incidents.0.at: starts at 3h, not before the run ends (duration"),
+        (10, "    at: 7300s", "10: incidents.0.at: starts at 7300s, not before the run ends (dura"),
+        (10, "    at: 150min", "10: incidents.0.at: starts at 2.5h, not before the run ends (dura"),
+        (10, "    at: {uniform: [1h, 125min]}", "10: incidents.0.at: can start at 125min, not"),
         (10, "    rate: 2/h", "12: incidents.0.params.duration"),
         (13, "      share: 1.5", "13: incidents.0.params.share: 1.5 is not allowed (input should"),
         (
@@ -82,6 +85,44 @@ def test_one_problem_is_one_located_line(tmp_path, line, replacement, expected):
         text = with_line(line, replacement)
     found = problems(tmp_path, text)
     assert any(expected in problem for problem in found), found
+
+
+def test_times_in_messages_are_written_as_in_files_never_in_bare_seconds(tmp_path):
+    late = VALID.replace("duration: 2h", "duration: 1d").replace("at: 1h", "at: 2d")
+    assert problems(tmp_path, late) == [
+        "10: incidents.0.at: starts at 2d, not before the run ends (duration 1d)"
+    ]
+    odd = VALID.replace("duration: 2h", "duration: 1450min").replace("at: 1h", "at: 100000s")
+    assert problems(tmp_path, odd) == [
+        "10: incidents.0.at: starts at 100000s, not before the run ends (duration 1450min)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("model", "params", "expected"),
+    [
+        (
+            "traffic.intersection",
+            "cycle: 20min",
+            "params.cycle: '20min' is not allowed (at most 10min)",
+        ),
+        ("traffic.intersection", "cycle: 5s", "params.cycle: '5s' is not allowed (at least 10s)"),
+        ("markets.traders", "step: 90s", "params.step: '90s' is not allowed (at most 1min)"),
+        (
+            "markets.traders",
+            "fundamental: {news_rate: 2/s}",
+            "params.fundamental.news_rate: '2/s' is not allowed (at most 1/s)",
+        ),
+        (
+            "traffic.intersection",
+            "cycle: 20s, lost_time: 12s",
+            "params: cycle (20s) must be longer than the lost time of its 2 phases (24s)",
+        ),
+    ],
+)
+def test_bounds_of_durations_and_rates_are_in_units(tmp_path, model, params, expected):
+    found = problems(tmp_path, f"name: b\nmodel: {model}\nduration: 1h\nparams: {{{params}}}\n")
+    assert found == [f"4: {expected}"]
 
 
 def test_all_problems_of_a_file_are_reported(tmp_path):

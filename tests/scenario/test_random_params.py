@@ -81,6 +81,26 @@ def test_a_form_outside_the_fields_rules_is_reported_with_file_and_line(tmp_path
     assert cli("validate", path).exit_code == 2
 
 
+def test_a_forms_end_out_of_a_rates_bounds_is_reported_in_units(tmp_path: Path, cli):
+    pump = {
+        "kind": "pump_and_dump",
+        "at": "10min",
+        "params": {"order_rate": {"uniform": ["1/s", "200/s"]}},
+    }
+    scenario = {
+        "name": "pump",
+        "model": "markets.order_flow",
+        "duration": "1h",
+        "incidents": [pump],
+    }
+    path = tmp_path / "pump.yaml"
+    path.write_text(yaml.safe_dump(scenario))
+    result = cli("validate", path)
+    assert result.exit_code == 2
+    assert "order_rate: '200/s', a value" in result.stderr
+    assert "is not allowed: at most 100/s" in result.stderr
+
+
 def test_the_json_schema_knows_the_forms(cli):
     schema = json.loads(cli("schema").stdout)
     validator = jsonschema.Draft202012Validator(schema)
@@ -116,7 +136,7 @@ def test_a_start_time_may_be_a_distribution_within_the_run(tmp_path: Path, cli):
     path.write_text(yaml.safe_dump(late))
     result = cli("validate", path)
     assert result.exit_code == 2 and "incidents.0.at" in result.stderr
-    assert "starts at 5h, not before the end of the run at" in result.stderr
+    assert "can start at 5h, not before the run ends (duration 4h)" in result.stderr
     counted = {**scenario, "incidents": [{**incident, "at": {"poisson": 3}}]}
     path.write_text(yaml.safe_dump(counted))
     assert "uniform, loguniform or choice" in cli("validate", path).stderr

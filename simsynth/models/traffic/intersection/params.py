@@ -11,7 +11,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from simsynth.model import ParamsModel
-from simsynth.units import Duration, Rate
+from simsynth.units import Duration, Rate, duration_text
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 Name = Annotated[str, Field(pattern=NAME_PATTERN)]
@@ -155,7 +155,7 @@ class IntersectionParams(ParamsModel):
         lost = len(self.phases) * self.lost_time
         if lost >= self.cycle:
             raise ValueError(
-                f"cycle ({self.cycle:g}s) must be longer than the lost time of its "
-                f"{len(self.phases)} phases ({lost:g}s)"
+                f"cycle ({duration_text(self.cycle)}) must be longer than the lost time of "
+                f"its {len(self.phases)} phases ({duration_text(lost)})"
             )
         return self
