@@ -328,6 +328,7 @@ def _manifest(scenario: Scenario, options: RareOptions, records: list[RunRecord]
             "samples": kept_total,
             "episodes_by_kind": dict(sorted(episodes.items())),
             "runs_simulated": len(collector.records),
+            "runs_set_by": collector.runs_set_by(len(records)).describe(),
             "natural_prevalence": total_positives / natural_total if natural_total else 0.0,
             "natural_prevalence_by_kind": {
                 kind: count / natural_total for kind, count in sorted(positives.items())

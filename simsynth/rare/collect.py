@@ -12,7 +12,9 @@ import itertools
 import math
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 import pyarrow.parquet as pq
 
@@ -28,6 +30,19 @@ from simsynth.sweep.sweep import SweepFailed
 from .options import RareOptions
 
 EpisodeCounts = Counter[str]
+
+
+@dataclass(frozen=True)
+class RunsSetBy:
+    """What set the number of runs a set keeps: `--runs` (`runs`), one run per split
+    (`splits`), or the kinds that reached `--positives` episodes last (`positives`)."""
+
+    cause: Literal["runs", "splits", "positives"]
+    kinds: tuple[str, ...] = ()
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-able form for the manifest."""
+        return {"cause": self.cause, "kinds": list(self.kinds)}
 
 
 class NotEnoughEpisodes(SimsynthError):
@@ -90,6 +105,15 @@ class RunCollector:
         return [
             {**self.records[k], "episodes_by_kind": dict(self.episodes[k])} for k in range(kept)
         ]
+
+    def runs_set_by(self, kept: int) -> RunsSetBy:
+        """What made the set `kept` runs long: with `--positives`, the kinds one run fewer
+        would leave short (or, if none, the one run each split needs)."""
+        if self.options.runs is not None:
+            return RunsSetBy("runs" if self.options.runs >= kept else "splits")
+        before: EpisodeCounts = sum((self.episodes[k] for k in range(kept - 1)), Counter())
+        short = tuple(kind for kind in self.kinds if before[kind] < self.options.positives)
+        return RunsSetBy("positives", short) if short else RunsSetBy("splits")
 
     def _keep(self, record: RunRecord) -> None:
         run_id = int(record["run_id"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -67,6 +68,8 @@ def rare(
     with reporting_errors():
         options = _options(locals())
     scenario = load_sweep_scenario(file, executor, address)
+    if (note := options.runs_note()) is not None and not quiet:
+        print(note, file=sys.stderr)
     with reporting_runs(scenario.name, quiet=quiet) as callbacks:
         manifest = build_training_set(
             scenario, out, options, workers=workers or os.cpu_count() or 1, executor=executor,
@@ -105,6 +108,7 @@ def summary(out: Path, manifest: dict[str, Any]) -> str:
         f"  prevalence: natural {trained['natural_prevalence']:.4%} → "
         f"{trained['achieved_prevalence']:.2%} (negative weight "
         f"{trained['negatives']['weight']:.4g})",
+        f"  runs: {len(manifest['runs'])}, {_runs_reason(trained)}",
         *(
             [f"  (--prevalence {requested:g} is below the natural rate: every negative is kept)"]
             if (requested := trained["options"]["prevalence"]) is not None
@@ -117,3 +121,16 @@ def summary(out: Path, manifest: dict[str, Any]) -> str:
         lines.append(f"  {name:<10} runs {split['runs']:>4} · samples {split['samples']:>9,} · "
                      f"positives {split['positives']:>7,}")  # fmt: skip
     return "\n".join(lines)
+
+
+def _runs_reason(trained: dict[str, Any]) -> str:
+    """What set the number of runs, in words (from the manifest's `runs_set_by`)."""
+    set_by = trained["runs_set_by"]
+    if set_by["cause"] == "runs":
+        return "as --runs asked"
+    if set_by["cause"] == "splits":
+        splits = [name for name, share in trained["options"]["split"].items() if share]
+        return f"one for each split ({', '.join(splits)})"
+    kinds = set_by["kinds"]
+    last = "the last kind" if len(kinds) == 1 else "the last kinds"
+    return f"set by {', '.join(kinds)}: {last} to reach {trained['options']['positives']} episodes"

@@ -81,6 +81,16 @@ class RareOptions:
         """How many runs splitting by run needs at least: one per non-empty split."""
         return sum(1 for share in self.split if share > 0) if self.split_by == "run" else 1
 
+    def runs_note(self) -> str | None:
+        """Why `--runs N` gives more runs than N (one per non-empty split), or None."""
+        if self.runs is None or self.runs >= self.splits_needed:
+            return None
+        splits = ", ".join(name for name, share in zip(SPLITS, self.split, strict=True) if share)
+        return (
+            f"note: {self.splits_needed} runs instead of --runs {self.runs}: splitting by run "
+            f"needs a whole run for each of {splits} (or give --split-by time)"
+        )
+
     def describe(self) -> dict[str, Any]:
         """JSON-able form for the manifest."""
         described = asdict(self)

@@ -78,6 +78,41 @@ def test_runs_continue_until_every_kind_has_enough_episodes(event_set: Path):
     assert (before[["outage", "call_surge"]] < POSITIVES).any() or len(manifest["runs"]) == 3
 
 
+def test_the_manifest_and_summary_name_the_kind_that_set_the_number_of_runs(event_set: Path):
+    from simsynth.rare.command import summary
+
+    manifest = manifest_of(event_set)
+    set_by = manifest["training_set"]["runs_set_by"]
+    kinds = episode_kinds(event_set)
+    for kind, count in manifest["runs"][-1]["episodes_by_kind"].items():
+        kinds[kind] -= count
+    short = sorted(kind for kind in ("call_surge", "outage") if kinds[kind] < POSITIVES)
+    assert short, "this small world needs more runs than splits"
+    assert set_by == {"cause": "positives", "kinds": short}
+    line = f"  runs: {len(manifest['runs'])}, set by {', '.join(short)}: the last kind"
+    assert line in summary(event_set, manifest)
+
+
+def test_more_runs_than_asked_say_why(cli, scenario_file: Path, tmp_path: Path):
+    result = cli("rare", scenario_file, "--out", tmp_path / "one", "--runs", "1")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "note: 3 runs instead of --runs 1: splitting by run needs a whole run for each of "
+        "train, validation, test (or give --split-by time)"
+    ]
+    manifest = manifest_of(tmp_path / "one")
+    assert len(manifest["runs"]) == 3
+    assert manifest["training_set"]["runs_set_by"] == {"cause": "splits", "kinds": []}
+    assert "  runs: 3, one for each split (train, validation, test)" in result.stdout
+    halves = ("--runs", "1", "--split", "0.5,0.5,0")
+    two = cli("rare", scenario_file, "--out", tmp_path / "two", *halves)
+    assert "2 runs instead of --runs 1" in two.stderr and "train, validation (" in two.stderr
+    time_split = ("--runs", "1", "--split-by", "time")
+    by_time = cli("rare", scenario_file, "--out", tmp_path / "time", *time_split)
+    assert by_time.stderr == "" and len(manifest_of(tmp_path / "time")["runs"]) == 1
+    assert "  runs: 1, as --runs asked" in by_time.stdout
+
+
 def test_every_positive_is_kept_once_and_the_prevalence_is_reached(
     event_set: Path, natural: pd.DataFrame
 ):
