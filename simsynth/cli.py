@@ -146,10 +146,13 @@ def run(
     from simsynth.estimate import estimate_runs, size_warnings
     from simsynth.progress import simulated_time_progress
     from simsynth.runner import run as run_scenario
-    from simsynth.scenario import load_scenario
+    from simsynth.scenario import load_scenario_and_warnings
 
     with reporting_errors():
-        scenario = load_scenario(file)
+        scenario, warnings = load_scenario_and_warnings(file)
+        if not quiet:
+            for warning in warnings:
+                print(warning, file=sys.stderr)
         if scenario.sweep is not None and not quiet:
             print(
                 "note: `run` writes one run; `simsynth sweep` runs the `sweep` section.",
@@ -300,12 +303,12 @@ def validate(
 ) -> None:
     """Check scenario files without running them; say how big their runs would be."""
     from simsynth.estimate import estimate_runs, size_warnings
-    from simsynth.scenario import load_scenario
+    from simsynth.scenario import load_scenario_and_warnings
 
     failed = False
     for file in files:
         try:
-            scenario = load_scenario(file)
+            scenario, warnings = load_scenario_and_warnings(file)
         except SimsynthError as error:
             failed = True
             for line in error.lines():
@@ -316,6 +319,8 @@ def validate(
             incidents = len(scenario.incidents)
             plural = "" if incidents == 1 else "s"
             print(f"{file}: ok ({scenario.model}, {incidents} incident{plural}{expected})")
+            for line in warnings:
+                print(line, file=sys.stderr)
             for warning in size_warnings(size, scenario.output_dir):
                 print(f"{file}: {warning}", file=sys.stderr)
     if failed:

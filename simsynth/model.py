@@ -196,6 +196,15 @@ class SimModel(ABC):
         road that does not exist), as (key path in the scenario, message); default none."""
         return []
 
+    @classmethod
+    def scenario_warnings(
+        cls, params: ParamsModel, incidents: Sequence[Incident]
+    ) -> list[tuple[tuple[str | int, ...], str]]:
+        """What will run but may not do what the scenario's author expects (e.g. a queue
+        offered more work than it can serve), as (key path, message); default none.
+        `validate` and `run` print them; they never stop a run."""
+        return []
+
     @abstractmethod
     def advance(self, until: Seconds) -> None:
         """Run the simulation forward to simulated time `until` (seconds)."""

@@ -33,6 +33,12 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises:
         ScenarioError: with one `FILE:LINE: key: message` problem per thing wrong in the file.
     """
+    return load_scenario_and_warnings(path)[0]
+
+
+def load_scenario_and_warnings(path: str | Path) -> tuple[Scenario, list[Problem]]:
+    """`load_scenario`, and the warnings about what will run but may not do what its author
+    expects (the model's `scenario_warnings`), each `FILE:LINE: key: warning: ...`."""
     source = read_source(path)
     model_key = source.data.get("model")
     model = None
@@ -56,7 +62,8 @@ def load_scenario(path: str | Path) -> Scenario:
         problems += _grid_problems(scenario, source, context)
     if problems:
         raise ScenarioError(problems)
-    return scenario
+    warnings = registry.load(scenario.model).scenario_warnings(scenario.params, scenario.incidents)
+    return scenario, [source.problem(loc, f"warning: {message}") for loc, message in warnings]
 
 
 KeyProblem = tuple[tuple[str | int, ...], str]

@@ -6,7 +6,8 @@ An M/M/c queue (M/M/c+M with abandonment) in SimPy, validated against Erlang C a
 from __future__ import annotations
 
 import math
-from typing import Annotated, ClassVar, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -19,6 +20,9 @@ from simsynth.model import Column, IncidentKind, ParamsModel, RunContext, RunCos
 from simsynth.models.customers.contact_center.arrival_rate import ArrivalRate, Surge
 from simsynth.models.customers.contact_center.processes import Switchboard
 from simsynth.units import Duration, Rate, Seconds
+
+if TYPE_CHECKING:
+    from simsynth.scenario.schema import Incident
 
 Multiplier = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
 
@@ -90,6 +94,29 @@ class ContactCenter(SimModel):
     overview = "simsynth.models.customers.contact_center.figures:overview"
 
     cost = RunCost(bytes_per_event=15.0, events_per_second=150_000.0)
+
+    @classmethod
+    def scenario_warnings(
+        cls, params: ParamsModel, incidents: Sequence[Incident]
+    ) -> list[tuple[tuple[str | int, ...], str]]:
+        """A line offered more work than its agents can do (over the day, before surges)."""
+        assert isinstance(params, ContactCenterParams)
+        profile = params.hourly_profile
+        mean_multiplier = sum(profile) / len(profile) if profile else 1.0
+        load = params.arrival_rate * mean_multiplier * params.service_time / params.agents
+        if load < 1:
+            return []
+        then = (
+            "callers wait until they hang up (patience)"
+            if params.patience is not None
+            else f"the queue fills to queue_capacity ({params.queue_capacity:,}) and further "
+            "callers are blocked"
+        )
+        message = (
+            f"the offered load is {load:.2f} Erlang per agent (arrival rate x service time / "
+            f"agents), at least 1: the agents cannot keep up, so {then}"
+        )
+        return [(("params", "arrival_rate"), message)]
 
     @classmethod
     def expected_event_rate(cls, params: ParamsModel) -> float:

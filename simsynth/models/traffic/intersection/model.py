@@ -4,6 +4,7 @@ approaches that may lose lanes. Validated against Webster's delay formula.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
@@ -48,6 +49,25 @@ class Intersection(SimModel):
     views = "simsynth.models.traffic.intersection.views:panels"
 
     cost = RunCost(bytes_per_event=15.0, events_per_second=200_000.0)
+
+    @classmethod
+    def scenario_warnings(
+        cls, params: ParamsModel, incidents: Sequence[Incident]
+    ) -> list[tuple[tuple[str | int, ...], str]]:
+        """Approaches whose arrivals exceed what their green can discharge (x >= 1)."""
+        assert isinstance(params, IntersectionParams)
+        plan = SignalPlan.from_params(params)
+        warnings = []
+        for name, approach in params.approaches.items():
+            capacity = plan.capacity(name, approach.lanes, approach.saturation_flow)
+            saturation = approach.arrival_rate / capacity if capacity > 0 else math.inf
+            if saturation >= 1:
+                message = (
+                    f"degree of saturation {saturation:.2f} (arrivals / what its green "
+                    "discharges), at least 1: its queue grows without bound"
+                )
+                warnings.append((("params", "approaches", name, "arrival_rate"), message))
+        return warnings
 
     @classmethod
     def expected_event_rate(cls, params: ParamsModel) -> float:
