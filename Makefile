@@ -30,7 +30,9 @@ demo: $(VENV)/.installed-core
 	$(BIN)/simsynth run $(DEMO_SCENARIO) --out out/demo --overwrite
 
 # The default test run: everything but the long validation runs and the benchmark smoke tests.
+# numba's kernels are compiled into its cache once, first (tests/warm_numba.py).
 test: $(VENV)/.installed-test
+	$(BIN)/python tests/warm_numba.py
 	$(BIN)/python -m pytest -m "not slow"
 
 # Long validation runs and benchmark smoke tests (`@pytest.mark.slow`): CI's second step.
