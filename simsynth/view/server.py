@@ -7,6 +7,7 @@ comes from anywhere but the server.
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import subprocess
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import uvicorn
 
+from simsynth.errors import SimsynthError
 from simsynth.view.app import TARGET_VARIABLE
 
 DEFAULT_HOST = "127.0.0.1"
@@ -39,7 +41,13 @@ def serve(
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve the view of `target` (a scenario file or a dataset directory) until interrupted;
-    `on_ready` gets the URL once the server listens (port 0: a free port is chosen)."""
+    `on_ready` gets the URL once the server listens (port 0: a free port is chosen).
+
+    Raises:
+        ListenError: the port is in use, or the address cannot be listened on.
+    """
+    sock = listening_socket(host, port)
+    port = int(sock.getsockname()[1])
     os.environ[TARGET_VARIABLE] = str(target.resolve())
     os.environ["SOLARA_APP"] = "simsynth.view.app"
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
@@ -47,13 +55,72 @@ def serve(
 
     settings.main.mode = "production"
     settings.telemetry.mixpanel_enable = False
-    if port == 0:
-        port = free_port(host)
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     url = f"http://{host}:{port}"
     config = uvicorn.Config("solara.server.starlette:app", host=host, port=port,
                             log_level="warning")  # fmt: skip
-    AnnouncingServer(config, lambda: on_ready(url) if on_ready else None).run()
+    with sock:
+        AnnouncingServer(config, lambda: on_ready(url) if on_ready else None).run([sock])
+
+
+class ListenError(SimsynthError):
+    """`simsynth view` cannot listen where it was asked to (the port is the user's input)."""
+
+
+NEXT_PORTS = 10
+"""Ports after a busy one tried for a free one to suggest."""
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to `host`:`port` (port 0: any free port) for uvicorn to serve on;
+    `ListenError` saying what to try instead if it cannot be bound."""
+    try:
+        return _bound(host, port)
+    except socket.gaierror as error:
+        raise ListenError(f"simsynth view: --host {host}: {error.strerror}") from None
+    except OSError as error:
+        raise ListenError(_listen_problem(host, port, error)) from None
+
+
+def _bound(host: str, port: int) -> socket.socket:
+    """A TCP socket bound as uvicorn binds its own (OSError if it cannot be)."""
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def _listen_problem(host: str, port: int, error: OSError) -> str:
+    """One line on why `host`:`port` cannot be listened on, with what to try instead."""
+    reason = error.strerror or str(error)
+    if error.errno == errno.EACCES:
+        return f"simsynth view: port {port}: {reason} (try a port above 1023, or --port 0)"
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"simsynth view: --host {host} is not an address of this machine ({reason})"
+    if error.errno != errno.EADDRINUSE:
+        return f"simsynth view: cannot listen on {host} port {port}: {reason}"
+    free = _next_free(host, port)
+    other = f"try --port {free}, or --port 0" if free else "try --port 0"
+    return (
+        f"simsynth view: port {port} is in use (another simsynth view?): {other} for any free port"
+    )
+
+
+def _next_free(host: str, port: int) -> int | None:
+    """The first of the `NEXT_PORTS` ports after `port` that can be bound now, if any."""
+    for candidate in range(port + 1, min(port + NEXT_PORTS, 65535) + 1):
+        try:
+            _bound(host, candidate).close()
+        except OSError:
+            continue
+        return candidate
+    return None
 
 
 class AnnouncingServer(uvicorn.Server):
