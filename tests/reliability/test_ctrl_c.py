@@ -16,7 +16,12 @@ import yaml
 from tests.conftest import SMALL_CONTACT_CENTER
 
 SIMSYNTH = [sys.executable, "-m", "simsynth"]
-LONG = {**SMALL_CONTACT_CENTER, "duration": "200d", "params": {"arrival_rate": "2/s"}}
+LONG = {
+    **SMALL_CONTACT_CENTER,
+    "duration": "200d",
+    "params": {"agents": 600, "arrival_rate": "2/s", "service_time": "3min"},
+}
+"""Busy (0.6 Erlang per agent, no warning) and long: it runs far longer than any test waits."""
 
 
 def interrupted(command: list[str], started: Callable[[], bool]) -> subprocess.CompletedProcess:
