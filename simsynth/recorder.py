@@ -9,7 +9,7 @@ table the model declares (`SimModel.tables`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -32,6 +32,14 @@ class RunCounts:
     positives: dict[str, int] = field(default_factory=dict)
 
 
+def label_kinds_of(model: type[SimModel], scheduled: Iterable[str] | None = None) -> list[str]:
+    """The categories of a run's `label_kind` (and episode `kind`): `normal`, the model's
+    incident kinds in `scheduled` (all of them if None), then its emergent kinds, each list in
+    the model's order."""
+    wanted = set(model.incident_kinds if scheduled is None else scheduled)
+    return [NORMAL, *(k for k in model.incident_kinds if k in wanted), *model.emergent_kinds]
+
+
 class RunRecorder:
     """The event sink and episode log of one run of one model."""
 
@@ -42,11 +50,14 @@ class RunRecorder:
         occurrences: Sequence[Occurrence],
         columns: Sequence[Column],
         *,
+        scheduled: Iterable[str] | None = None,
         start: datetime | None = None,
         rows_per_flush: int = DEFAULT_ROWS_PER_FLUSH,
     ):
+        """`scheduled`: the incident kinds any run of the dataset can schedule (default every
+        kind of the model), which the label kinds list (see `label_kinds_of`)."""
         self.store = store
-        label_kinds = (NORMAL, *model.incident_kinds, *model.emergent_kinds)
+        label_kinds = label_kinds_of(model, scheduled)
         self.episodes = EpisodeLog(label_kinds)
         self.episodes.open_scheduled(occurrences)
         self.events = EventSink(

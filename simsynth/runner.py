@@ -22,6 +22,7 @@ from simsynth.incidents import schedule
 from simsynth.model import RunContext, SimModel
 from simsynth.recorder import RunCounts, RunRecorder
 from simsynth.scenario import Scenario, load_scenario
+from simsynth.scenario.grid import scheduled_kinds
 from simsynth.seeding import RunId, RunSeeds
 from simsynth.stores import PartitionStore, RunStore
 from simsynth.units import Seconds
@@ -73,7 +74,10 @@ def prepare_run(
         scenario.incidents, scenario.duration, seeds.rng("incidents"), seeds.rng("incident-params")
     )
     columns = model_class.event_columns(scenario.params)
-    recorder = RunRecorder(store, model_class, occurrences, columns, start=scenario.start)
+    kinds = scheduled_kinds(scenario)
+    recorder = RunRecorder(
+        store, model_class, occurrences, columns, scheduled=kinds, start=scenario.start
+    )
     context = RunContext(
         params=scenario.params,
         duration=scenario.duration,

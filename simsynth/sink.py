@@ -45,7 +45,9 @@ CORE_COLUMN_DOCS = {
     "event_type": "What happened (one of the model's event types).",
     "entity_id": "The acting agent or entity.",
     "label": "1 if the event belongs to a rare-event episode, else 0.",
-    "label_kind": "`normal`, or the incident kind of the episode.",
+    "label_kind": "`normal`, or the incident kind of the episode; its categories are `normal`, "
+    "the kinds the scenario's incidents (or sweep grid) schedule, then the model's emergent "
+    "kinds.",
     "episode_id": "The episode the event belongs to (see episodes/), -1 when label is 0.",
     "timestamp": "start + time (only when the scenario sets `start`).",
 }

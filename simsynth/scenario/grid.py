@@ -50,6 +50,30 @@ def grid_points(scenario: Scenario) -> Iterator[GridValues]:
         yield dict(zip(grid, values, strict=True))
 
 
+def scheduled_kinds(scenario: Scenario) -> set[str]:
+    """The incident kinds any run of the scenario can schedule: its incidents' and those its
+    sweep grid sets (keys `incidents`, `incidents.N` and `incidents.N.kind`)."""
+    kinds = {incident.kind for incident in scenario.incidents}
+    grid = scenario.sweep.grid if scenario.sweep is not None else {}
+    for key, values in grid.items():
+        for value in values:
+            kinds.update(_grid_kinds(key.split("."), value))
+    return kinds
+
+
+def _grid_kinds(path: list[str], value: Any) -> list[str]:
+    """The incident kinds a grid value sets at the key `path` (none for other keys)."""
+    if path == ["incidents"]:
+        entries = value if isinstance(value, list) else []
+    elif len(path) == 2 and path[0] == "incidents":
+        entries = [value]
+    elif len(path) == 3 and path[0] == "incidents" and path[2] == "kind":
+        entries = [{"kind": value}]
+    else:
+        return []
+    return [e["kind"] for e in entries if isinstance(e, Mapping) and isinstance(e.get("kind"), str)]
+
+
 def setting(values: Mapping[str, Any]) -> str:
     """`params.agents=4, duration='2h'`: a combination, for messages."""
     return ", ".join(f"{key}={value!r}" for key, value in values.items())
