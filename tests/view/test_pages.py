@@ -31,8 +31,11 @@ SCENARIO_OF_MODEL = {
 """A scenario per built-in model (and a shorter duration for its replay dataset, if any)."""
 LOOPBACK = re.compile(r"^(https?|wss?)://127\.0\.0\.1[:/]")
 CLOCK = ".simsynth-clock"
-LOAD_TIMEOUT_MS = 60_000
-expect.set_options(timeout=20_000)  # a redraw of every panel, on a busy 2-core machine
+HANG_MS = 300_000
+"""How long a page may take to show what a step or click changes before the test calls it
+hung: a guard against hangs, not a speed check (a loaded 2-core machine takes ~15 s for a
+first render and the benchmark measures speed); passing never depends on the machine's pace."""
+expect.set_options(timeout=HANG_MS)
 
 
 class Browsing:
@@ -55,7 +58,7 @@ class Browsing:
 
     def open(self, url: str) -> None:
         self.page.goto(url)
-        expect(self.page.locator(CLOCK)).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+        expect(self.page.locator(CLOCK)).to_be_visible()
         expect(self.page.locator(".simsynth-panel").first).to_be_visible()
 
     def clock(self) -> str:
@@ -117,7 +120,7 @@ def test_live_page_steps_and_plays_the_scenario(page: Page, live_url: str, model
     )
 
     page.get_by_role("button", name="▶").click()
-    expect(page.locator(CLOCK)).not_to_have_text(stepped, timeout=20_000)
+    expect(page.locator(CLOCK)).not_to_have_text(stepped)
     page.get_by_role("button", name="❚❚").click()
     expect(page.get_by_role("button", name="Step")).to_be_enabled()
     browsing.assert_clean()
