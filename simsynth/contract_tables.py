@@ -1,14 +1,15 @@
 """Dataset tables built from arrays rather than from a simulation (baselines, imported logs).
 
 The helpers here give such tables the types of the contract (DESIGN §3): dictionary<int32,
-string> columns, the episodes schema of `EpisodeLog`, one partition per run, and the counts
-the manifest records.
+string> columns, the episodes schema of `EpisodeLog` (with clock times when the events have
+timestamps), one partition per run, and the counts the manifest records.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from simsynth.episodes import EpisodeLog
+from simsynth.episodes import episodes_schema
 from simsynth.sink import NORMAL, PARQUET_OPTIONS
 from simsynth.stores import partition_file
 
@@ -49,6 +50,16 @@ def episode_ids_per_positive(label: np.ndarray) -> np.ndarray:
     return ids
 
 
+@dataclass(frozen=True)
+class EpisodeClock:
+    """The clock times of episodes' starts and ends (microseconds since the epoch) and their
+    type, that of the events' `timestamp`."""
+
+    type: pa.DataType
+    start_us: np.ndarray
+    end_us: np.ndarray
+
+
 def episodes_table(
     kinds: Sequence[str],
     start: np.ndarray,
@@ -56,19 +67,22 @@ def episodes_table(
     entities: Sequence[Sequence[int]],
     params: Sequence[Mapping[str, Any]],
     categories: Sequence[str],
+    clock: EpisodeClock | None = None,
 ) -> pa.Table:
-    """An episodes table (ids 0, 1, ... in the given order) with the schema of `EpisodeLog`."""
-    return pa.table(
-        [
-            pa.array(np.arange(len(kinds), dtype=np.int64)),
-            dictionary_array(list(kinds), categories),
-            pa.array(np.asarray(start, dtype=np.float64)),
-            pa.array(np.asarray(end, dtype=np.float64)),
-            pa.array([sorted({int(e) for e in group}) for group in entities], pa.list_(pa.int64())),
-            pa.array([json.dumps(dict(p), sort_keys=True) for p in params], pa.string()),
-        ],
-        schema=EpisodeLog.SCHEMA,
-    )
+    """An episodes table (ids 0, 1, ... in the given order) with the schema of `EpisodeLog`
+    (and its clock columns when the events have a `timestamp`, given as `clock`)."""
+    arrays = [
+        pa.array(np.arange(len(kinds), dtype=np.int64)),
+        dictionary_array(list(kinds), categories),
+        pa.array(np.asarray(start, dtype=np.float64)),
+        pa.array(np.asarray(end, dtype=np.float64)),
+        pa.array([sorted({int(e) for e in group}) for group in entities], pa.list_(pa.int64())),
+        pa.array([json.dumps(dict(p), sort_keys=True) for p in params], pa.string()),
+    ]
+    if clock is not None:
+        for micros in (clock.start_us, clock.end_us):
+            arrays.append(pa.array(np.asarray(micros, dtype=np.int64)).cast(clock.type))
+    return pa.table(arrays, schema=episodes_schema(None if clock is None else clock.type))
 
 
 def write_partition(root: Path, table: str, run_id: int, data: pa.Table) -> None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 import numpy as np
 import pyarrow as pa
 
+from simsynth.clock import clock_micros, epoch_microseconds, timestamp_type
 from simsynth.incidents import EpisodeId, Occurrence
 from simsynth.model import dictionary_type
 from simsynth.units import Seconds
@@ -21,21 +23,35 @@ NO_EPISODE = -1
 """The `episode_id` of events outside every episode."""
 
 
+CLOCK_COLUMNS = ("start_timestamp", "end_timestamp")
+"""The clock times of `start_time` and `end_time`, when the run's scenario sets `start`."""
+
+
+def episodes_schema(clock: pa.DataType | None = None) -> pa.Schema:
+    """The episodes table's schema; with `clock` (the type of the events' `timestamp`), the
+    clock times of each episode's start and end last."""
+    fields = [
+        pa.field("episode_id", pa.int64(), nullable=False),
+        pa.field("kind", dictionary_type(), nullable=False),
+        pa.field("start_time", pa.float64(), nullable=False),
+        pa.field("end_time", pa.float64(), nullable=False),
+        pa.field("entities", pa.list_(pa.int64()), nullable=False),
+        pa.field("params", pa.string(), nullable=False),
+    ]
+    if clock is not None:
+        fields += [pa.field(name, clock, nullable=False) for name in CLOCK_COLUMNS]
+    return pa.schema(fields)
+
+
 class EpisodeLog:
-    """Ground truth of a run's rare-event episodes: kind, window, entities, parameters."""
+    """Ground truth of a run's rare-event episodes: kind, window, entities, parameters (and
+    the clock times of start and end when the run has a `start`)."""
 
-    SCHEMA = pa.schema(
-        [
-            pa.field("episode_id", pa.int64(), nullable=False),
-            pa.field("kind", dictionary_type(), nullable=False),
-            pa.field("start_time", pa.float64(), nullable=False),
-            pa.field("end_time", pa.float64(), nullable=False),
-            pa.field("entities", pa.list_(pa.int64()), nullable=False),
-            pa.field("params", pa.string(), nullable=False),
-        ]
-    )
+    SCHEMA = episodes_schema()
 
-    def __init__(self, label_kinds: Sequence[str]):
+    def __init__(self, label_kinds: Sequence[str], start: datetime | None = None):
+        self._start_us = None if start is None else epoch_microseconds(start)
+        self._schema = episodes_schema(None if start is None else timestamp_type(start))
         self._kind_code = {kind: code for code, kind in enumerate(label_kinds)}
         self.kinds: list[str] = []
         self.kind_codes: list[int] = []
@@ -88,14 +104,16 @@ class EpisodeLog:
             pa.array(list(self._kind_code), pa.string()),
         )
         entities = [np.unique(np.asarray(ids, dtype=np.int64)) for ids in self.entities]
-        return pa.table(
-            [
-                pa.array(np.arange(len(self), dtype=np.int64)),
-                kinds,
-                pa.array(self.start_times, pa.float64()),
-                pa.array(self.end_times, pa.float64()),
-                pa.array(entities, pa.list_(pa.int64())),
-                pa.array([json.dumps(p, sort_keys=True) for p in self.params], pa.string()),
-            ],
-            schema=self.SCHEMA,
-        )
+        arrays = [
+            pa.array(np.arange(len(self), dtype=np.int64)),
+            kinds,
+            pa.array(self.start_times, pa.float64()),
+            pa.array(self.end_times, pa.float64()),
+            pa.array(entities, pa.list_(pa.int64())),
+            pa.array([json.dumps(p, sort_keys=True) for p in self.params], pa.string()),
+        ]
+        if self._start_us is not None:
+            clock = self._schema.field(CLOCK_COLUMNS[0]).type
+            for times in (self.start_times, self.end_times):
+                arrays.append(pa.array(clock_micros(self._start_us, np.asarray(times)), clock))
+        return pa.table(arrays, schema=self._schema)

@@ -58,7 +58,7 @@ class RunRecorder:
         kind of the model), which the label kinds list (see `label_kinds_of`)."""
         self.store = store
         label_kinds = label_kinds_of(model, scheduled)
-        self.episodes = EpisodeLog(label_kinds)
+        self.episodes = EpisodeLog(label_kinds, start)
         self.episodes.open_scheduled(occurrences)
         self.events = EventSink(
             store.destination("events"),

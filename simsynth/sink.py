@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 import pyarrow as pa
 
+from simsynth.clock import clock_micros, epoch_microseconds, timestamp_type
 from simsynth.episodes import EpisodeLog
 from simsynth.incidents import EpisodeId
 from simsynth.model import Column, dictionary_type
@@ -126,8 +127,8 @@ class EventSink:
         self._episodes = episodes
         self._label_kinds = pa.array(list(label_kinds), pa.string())
         self._event_type_names = pa.array(list(self.event_types), pa.string())
-        self._start_us = None if start is None else _epoch_microseconds(start)
-        self._timestamp_type = _timestamp_type(start)
+        self._start_us = None if start is None else epoch_microseconds(start)
+        self._timestamp_type = timestamp_type(start)
         self._capacity = rows_per_flush
         self.schema = self._schema(metadata)
         self._dtypes = (*_CORE_DTYPES, *(_numpy_dtype(c) for c in self._columns))
@@ -292,8 +293,7 @@ class EventSink:
             pa.array(episode),
         ]
         if self._start_us is not None:
-            micros = self._start_us + np.round(time * 1e6).astype(np.int64)
-            arrays.append(pa.array(micros, self._timestamp_type))
+            arrays.append(pa.array(clock_micros(self._start_us, time), self._timestamp_type))
         for column, values in zip(self._columns, extras, strict=True):
             arrays.append(column_array(column, values))
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
@@ -310,13 +310,3 @@ def column_array(column: Column, values: np.ndarray) -> pa.Array:
         missing = np.isnan(values)
         return pa.array(values, column.type, mask=missing if missing.any() else None)
     return pa.array(values, column.type)
-
-
-def _timestamp_type(start: datetime | None) -> pa.DataType:
-    return pa.timestamp("us", tz="UTC" if start is not None and start.tzinfo else None)
-
-
-def _epoch_microseconds(moment: datetime) -> int:
-    """Microseconds since 1970-01-01 (UTC for aware datetimes, wall clock for naive ones)."""
-    epoch = datetime(1970, 1, 1, tzinfo=UTC if moment.tzinfo else None)
-    return (moment - epoch) // timedelta(microseconds=1)

@@ -26,6 +26,8 @@ CORE_TYPES = {
     "episode_id": pa.int64(),
 }
 EPISODE_COLUMNS = ["episode_id", "kind", "start_time", "end_time", "entities", "params"]
+CLOCK_COLUMNS = ["start_timestamp", "end_timestamp"]
+"""Episodes' clock times, exactly when the events have a `timestamp`."""
 
 
 def check_dataset(directory: Path) -> dict:
@@ -40,11 +42,13 @@ def check_dataset(directory: Path) -> dict:
     frame = events.to_table().to_pandas()
     episodes = pd.read_parquet(directory / "episodes")
     assert list(episodes.columns[: len(EPISODE_COLUMNS)]) == EPISODE_COLUMNS
+    _check_clock_types(events.schema, directory)
     for run_id, run in frame.groupby("run_id", observed=True):
         run = run.sort_values("event_id")
         _check_run_events(run)
         run_episodes = episodes[episodes["run_id"] == run_id]
         _check_episodes(run, run_episodes)
+        _check_episode_clock(run, run_episodes)
     _check_counts(frame, episodes, manifest)
     if (directory / "entities").exists():
         entities = pd.read_parquet(directory / "entities")
@@ -93,6 +97,34 @@ def _check_episodes(run: pd.DataFrame, episodes: pd.DataFrame) -> None:
         assert set(kinds.astype(str)) == {kind_of[episode_id]}, "label_kind matches the episode"
     for params in episodes["params"]:
         json.loads(params)
+
+
+def _check_clock_types(events: pa.Schema, directory: Path) -> None:
+    """Episodes have clock times of the events' `timestamp` type exactly when events have it."""
+    episodes = ds.dataset(directory / "episodes", format="parquet", partitioning="hive").schema
+    if "timestamp" not in events.names:
+        assert not set(CLOCK_COLUMNS) & set(episodes.names), "no clock times without timestamps"
+        return
+    for name in CLOCK_COLUMNS:
+        assert episodes.field(name).type == events.field("timestamp").type, name
+
+
+def _check_episode_clock(run: pd.DataFrame, episodes: pd.DataFrame) -> None:
+    """An episode's clock times are the run's clock (`timestamp` - `time` of its events) at
+    its start_time and end_time, within the microsecond each clock time is rounded to."""
+    if "timestamp" not in run.columns or not len(run):
+        return
+    origin = _micros(run["timestamp"].iloc[:1])[0] - round(float(run["time"].iloc[0]) * 1e6)
+    for seconds, clock in zip(["start_time", "end_time"], CLOCK_COLUMNS, strict=True):
+        expected = origin + np.round(episodes[seconds].to_numpy() * 1e6)
+        assert (np.abs(_micros(episodes[clock]) - expected) <= 2).all(), clock
+
+
+def _micros(stamps: pd.Series) -> np.ndarray:
+    """Timestamps (naive or UTC) as integer microseconds since the epoch."""
+    if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    return stamps.to_numpy().astype("datetime64[us]").astype(np.int64)
 
 
 def _check_counts(frame: pd.DataFrame, episodes: pd.DataFrame, manifest: dict) -> None:

@@ -20,7 +20,9 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from simsynth.baseline.model import METHODS, Baseline, Method, fit_baseline, fitted_columns
+from simsynth.clock import clock_micros
 from simsynth.contract_tables import (
+    EpisodeClock,
     dictionary_array,
     episode_ids_per_positive,
     episodes_table,
@@ -121,10 +123,14 @@ def run_tables(
         "episode_id": episode_ids_per_positive(label),
     }
     if start_us is not None:
-        drawn["timestamp"] = start_us + np.round(drawn["time"] * 1e6).astype(np.int64)
+        drawn["timestamp"] = clock_micros(start_us, drawn["time"])
     arrays = [_arrow(drawn[f.name], f.type, categories.get(f.name)) for f in schema]
     events = pa.Table.from_arrays(arrays, schema=schema)
     positive = label == 1
+    clock = None
+    if start_us is not None:
+        micros = drawn["timestamp"][positive]
+        clock = EpisodeClock(schema.field("timestamp").type, micros, micros)
     episodes = episodes_table(
         kinds[positive],
         drawn["time"][positive],
@@ -132,6 +138,7 @@ def run_tables(
         [[entity] for entity in drawn["entity_id"][positive]],
         [{}] * int(positive.sum()),
         categories["label_kind"],
+        clock,
     )
     return events, episodes
 

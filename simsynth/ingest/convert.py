@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from simsynth.contract_tables import (
     LABEL_COLUMNS,
+    EpisodeClock,
     dictionary_array,
     episode_ids_per_positive,
     episodes_table,
@@ -207,24 +208,13 @@ def _run_tables(
     mapping: Mapping,
 ) -> tuple[pa.Table, pa.Table, pa.Table | None]:
     """Events, episodes and entities of one run (its `rows` in time order)."""
-    times, entities, event_types, label, kinds, episodes = (
-        core.times, core.entities, core.event_types, core.label, core.kinds, core.episodes
+    times, entities, event_types, label, kinds = (
+        core.times, core.entities, core.event_types, core.label, core.kinds
     )  # fmt: skip
     time = times.seconds[rows]
     entity = entities.ids[rows]
     run_label = label[rows]
-    if episodes is None:
-        episode_id = episode_ids_per_positive(run_label)
-        positive = run_label == 1
-        episode_table = episodes_table(kinds[rows][positive], time[positive], time[positive],
-                                       [[e] for e in entity[positive]], [{}] * int(positive.sum()),
-                                       categories["label_kind"])  # fmt: skip
-    else:
-        assert mapping.episode_id is not None
-        episode_id, episode_table = _grouped_episodes(
-            episodes.to_numpy()[rows], run_label, kinds[rows], time, entity,
-            mapping.episode_id.column, categories["label_kind"],
-        )  # fmt: skip
+    episode_id, episode_table = _run_episodes(rows, core, categories["label_kind"], mapping)
     arrays: list[pa.Array] = [
         pa.array(np.arange(len(rows), dtype=np.int64)),
         pa.array(time, pa.float64()),
@@ -253,6 +243,40 @@ def _run_tables(
     return events, episode_table, table
 
 
+def _run_episodes(
+    rows: np.ndarray, core: Rows, categories: list[str], mapping: Mapping
+) -> tuple[np.ndarray, pa.Table]:
+    """The episode ids of a run's `rows` and its episodes: one per positive row, or one per
+    key of the mapping's `episode_id` column (with clock times when the rows have them)."""
+    times = core.times
+    time, entity, label = times.seconds[rows], core.entities.ids[rows], core.label[rows]
+    micros = None if times.timestamp_us is None else times.timestamp_us[rows]
+    kind = times.timestamp_type
+    if core.episodes is None:
+        positive = label == 1
+        episodes = episodes_table(
+            core.kinds[rows][positive],
+            time[positive],
+            time[positive],
+            [[e] for e in entity[positive]],
+            [{}] * int(positive.sum()),
+            categories,
+            _clock(kind, micros, positive, positive),
+        )
+        return episode_ids_per_positive(label), episodes
+    assert mapping.episode_id is not None
+    return _grouped_episodes(
+        core.episodes.to_numpy()[rows],
+        label,
+        core.kinds[rows],
+        time,
+        entity,
+        mapping.episode_id.column,
+        categories,
+        None if micros is None or kind is None else (kind, micros),
+    )
+
+
 def _grouped_episodes(
     keys: np.ndarray,
     label: np.ndarray,
@@ -261,16 +285,24 @@ def _grouped_episodes(
     entity: np.ndarray,
     column: str,
     categories: list[str],
+    timestamps: tuple[pa.DataType, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, pa.Table]:
     """Episode ids 0, 1, ... by first appearance of the positive rows' keys, and the episodes:
-    kind, first and last time, acting entities, the original key as params."""
+    kind, first and last time (and clock time, given the rows' `timestamps` and their type),
+    acting entities, the original key as params."""
     positive = label == 1
     codes, uniques = pd.factorize(pd.Series(keys[positive], dtype=object))
     episode_id = np.full(len(label), -1, dtype=np.int64)
     episode_id[positive] = codes
     frame = pd.DataFrame({"code": codes, "time": time[positive], "entity": entity[positive],
                           "kind": kinds[positive]})  # fmt: skip
+    if timestamps is not None:
+        frame["micros"] = timestamps[1][positive]
     grouped = frame.groupby("code", sort=True)
+    clock = None
+    if timestamps is not None:
+        micros = grouped["micros"]
+        clock = EpisodeClock(timestamps[0], micros.min().to_numpy(), micros.max().to_numpy())
     return episode_id, episodes_table(
         grouped["kind"].first().tolist(),
         grouped["time"].min().to_numpy(),
@@ -278,4 +310,15 @@ def _grouped_episodes(
         grouped["entity"].unique().tolist(),
         [{column: str(key)} for key in uniques],
         categories,
+        clock,
     )
+
+
+def _clock(
+    kind: pa.DataType | None, micros: np.ndarray | None, first: np.ndarray, last: np.ndarray
+) -> EpisodeClock | None:
+    """The clock of episodes starting at rows `first` and ending at rows `last` (masks or
+    indices into `micros`, a run's timestamps of type `kind`); None without timestamps."""
+    if kind is None or micros is None:
+        return None
+    return EpisodeClock(kind, micros[first], micros[last])
