@@ -62,8 +62,10 @@ def load_scenario_and_warnings(path: str | Path) -> tuple[Scenario, list[Problem
         problems += _grid_problems(scenario, source, context)
     if problems:
         raise ScenarioError(problems)
-    warnings = registry.load(scenario.model).scenario_warnings(scenario.params, scenario.incidents)
-    return scenario, [source.problem(loc, f"warning: {message}") for loc, message in warnings]
+    warnings = [
+        source.problem(loc, f"warning: {text}") for loc, text in scenario_warnings(scenario)
+    ]
+    return scenario, warnings + _grid_warnings(scenario, source, context)
 
 
 KeyProblem = tuple[tuple[str | int, ...], str]
@@ -81,6 +83,31 @@ def scenario_problems(scenario: Scenario) -> list[KeyProblem]:
         model = registry.load(scenario.model)
         problems += model.check_scenario(scenario.params, scenario.incidents)
     return problems
+
+
+def scenario_warnings(scenario: Scenario) -> list[KeyProblem]:
+    """What will run but may not do what the scenario's author expects: the model's
+    `scenario_warnings` (add warnings that need no model's knowledge here)."""
+    model = registry.load(scenario.model)
+    return model.scenario_warnings(scenario.params, scenario.incidents)
+
+
+def _grid_warnings(scenario: Scenario, source: Source, context: dict[str, Any]) -> list[Problem]:
+    """Warnings of sweep grid combinations that the file itself does not have, each at the
+    grid key that caused it, with the first combination that has it (at most
+    `MAX_GRID_PROBLEMS`; the grid is valid, `_grid_problems` checked it)."""
+    written = set(scenario_warnings(scenario))
+    found: dict[tuple[str, str], str] = {}
+    for values in grid_points(scenario):
+        if not values or len(found) >= MAX_GRID_PROBLEMS:
+            break
+        for loc, message in scenario_warnings(scenario_at(scenario, values, source.data, context)):
+            if (loc, message) not in written:
+                found.setdefault(_at_grid_key(loc, message, values), setting(values))
+    return [
+        source.problem(("sweep", "grid", key), f"warning: {message} (with {where})")
+        for (key, message), where in found.items()
+    ]
 
 
 def _cross_checks(scenario: Scenario) -> list[KeyProblem]:

@@ -4,12 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from simsynth.model import IncidentKind, ParamsModel
 from simsynth.units import Duration
 
-LinkName = Annotated[str, Field(pattern=r"^.+->.+$", description="A link as 'FROM->TO'.")]
+LINK_NAMES = (
+    "a link 'FROM->TO' after its junctions, e.g. 'r0->r1' (ring), '0,0->0,1' (grid), "
+    "'m1->m2' (corridor); the network's params in `simsynth describe traffic.road_network` "
+    "say how each kind names its junctions"
+)
+
+
+def _link_name(name: str) -> str:
+    """`name` if it has the form 'FROM->TO', else a ValueError saying how links are named."""
+    if "->" in name[1:-1]:
+        return name
+    hint = f"; did you mean '{name.replace('-', '->')}'?" if name.count("-") == 1 else ""
+    raise ValueError(f"{name!r} is not a link name{hint} (expected {LINK_NAMES})")
+
+
+LinkName = Annotated[
+    str, AfterValidator(_link_name), Field(json_schema_extra={"pattern": r"^.+->.+$"})
+]
+"""A link of the road graph as 'FROM->TO'."""
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
@@ -17,7 +35,9 @@ class AccidentParams(ParamsModel):
     """A crash blocks cells of one or more lanes of a link for a while."""
 
     duration: Duration = Field(1200.0, gt=0, description="Until the road is cleared.")
-    link: LinkName | None = Field(None, description="Default: a random busy link.")
+    link: LinkName | None = Field(
+        None, description=f"Where: {LINK_NAMES}. Default: a random busy link."
+    )
     position: Share | None = Field(None, description="Where along the link; default random.")
     lanes: int = Field(1, ge=1, le=8, description="Lanes blocked (at most the link's).")
     cells: int = Field(2, ge=1, le=100, description="Length blocked, in cells of 7.5 m.")
@@ -27,7 +47,7 @@ class ClosureParams(ParamsModel):
     """A link is closed: nobody enters it, traffic re-routes around it."""
 
     duration: Duration = Field(3600.0, gt=0)
-    link: LinkName | None = Field(None, description="Default: a random link.")
+    link: LinkName | None = Field(None, description=f"Which: {LINK_NAMES}. Default: a random link.")
 
 
 class WeatherParams(ParamsModel):
@@ -36,7 +56,9 @@ class WeatherParams(ParamsModel):
     duration: Duration = Field(3600.0, gt=0)
     speed_factor: float = Field(0.6, gt=0, le=1, description="Multiplier of speed limits.")
     slowdown: Share = Field(0.45, description="Random-slowdown probability p inside.")
-    center: str | None = Field(None, description="Junction at the centre; default: all links.")
+    center: str | None = Field(
+        None, description="Junction at the centre (e.g. 'r0', '2,2', 'm1'); default: all links."
+    )
     radius: float = Field(500.0, gt=0, le=1e7, description="Metres around `center`.")
 
 
@@ -44,7 +66,11 @@ class SignalFailureParams(ParamsModel):
     """A signalised junction fails: dark (all-way stop) or stuck on one phase."""
 
     duration: Duration = Field(1800.0, gt=0)
-    junction: str | None = Field(None, description="Default: a random signalised junction.")
+    junction: str | None = Field(
+        None,
+        description="A signalised junction (on a grid with signals, the inner ones, e.g. "
+        "'1,1'); default: a random one.",
+    )
     mode: Literal["all_way_stop", "stuck"] = Field(
         "all_way_stop",
         description="all_way_stop: one vehicle at a time from a standstill; "

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from simsynth.calendar import Calendar
 from simsynth.model import Column, ParamsModel, RunContext, RunCost, SimModel, dictionary_type
+from simsynth.models.traffic.road_network.checks import site_problems, speed_warnings
 from simsynth.models.traffic.road_network.controllers import CONTROLLERS
 from simsynth.models.traffic.road_network.fleet import Fleet, Router, Routes
 from simsynth.models.traffic.road_network.graphs import build_graph
@@ -29,7 +30,7 @@ from simsynth.models.traffic.road_network.incidents import (
 )
 from simsynth.models.traffic.road_network.kernels import FREE, NO_OVERRIDE, run
 from simsynth.models.traffic.road_network.params import CELL_LENGTH, RingRoad, RoadNetworkParams
-from simsynth.models.traffic.road_network.roads import build_roads, cells_per_second, link_name
+from simsynth.models.traffic.road_network.roads import build_roads, cells_per_second
 from simsynth.models.traffic.road_network.signals import Junction, LoopDetector
 from simsynth.units import Seconds
 
@@ -97,29 +98,14 @@ class RoadNetwork(mesa.Model, SimModel):
         cls, params: RoadNetworkParams, incidents: Sequence[Incident]
     ) -> list[tuple[tuple[str | int, ...], str]]:
         """Incident sites and demand junctions must exist in the road graph."""
-        graph = build_graph(params.network)
-        nodes = {str(n) for n in graph.nodes}
-        links = {link_name(u, v) for u, v in graph.edges}
-        signals = {str(n) for n, signal in graph.nodes(data="signal") if signal}
-        problems = []
+        return site_problems(params, incidents)
 
-        def check(path: tuple[str | int, ...], name: str | None, known: set[str], what: str):
-            if name is not None and name not in known:
-                example = ", ".join(sorted(known)[:3]) or "none in this network"
-                problems.append((path, f"no {what} '{name}' in the road graph (e.g. {example})"))
-
-        for index, incident in enumerate(incidents):
-            p = incident.params
-            path = ("incidents", index, "params")
-            check((*path, "link"), getattr(p, "link", None), links, "link")
-            if incident.kind == "signal_failure":
-                check((*path, "junction"), p.junction, signals, "signalised junction")
-            if incident.kind == "weather":
-                check((*path, "center"), p.center, nodes, "junction")
-        for key in ("origins", "destinations"):
-            for index, name in enumerate(getattr(params.demand, key) or []):
-                check(("params", "demand", key, index), name, nodes, "junction")
-        return problems
+    @classmethod
+    def scenario_warnings(  # type: ignore[override]
+        cls, params: RoadNetworkParams, incidents: Sequence[Incident]
+    ) -> list[tuple[tuple[str | int, ...], str]]:
+        """Speeds the model rounds to whole cells per second (50 km/h runs as 54 km/h)."""
+        return speed_warnings(params)
 
     def __init__(self, context: RunContext):
         super().__init__(rng=context.seeds.rng("agents"))
