@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from simsynth.baseline.command import baseline
 from simsynth.errors import SimsynthError, os_error_line
@@ -331,13 +330,17 @@ def validate(
 def list_models() -> None:
     """List the registered models and their incident kinds."""
     from simsynth import registry
+    from simsynth.describe import Listing, render
 
-    table = Table("model", "incident kinds", "what it simulates", box=None)
+    rows = []
     for key in registry.entries():
         with reporting_errors():
             model = registry.load(key)
-        table.add_row(key, ", ".join(model.incident_kinds) or "-", model.summary)
-    console.print(table)
+        rows.append(
+            (key, f"{model.summary}\nincident kinds: {', '.join(model.incident_kinds) or 'none'}")
+        )
+    for part in render([Listing("", ("model", "what it simulates"), rows)], console.width):
+        console.print(part)
 
 
 @app.command()
@@ -345,48 +348,13 @@ def describe(
     model: Annotated[str, typer.Argument(help="Model key, e.g. customers.contact_center.")],
 ) -> None:
     """Show a model's params, incident kinds and event columns."""
-    import pyarrow as pa
-
     from simsynth import registry
-    from simsynth.describe import arrow_type_text, nested_models
-    from simsynth.sink import CORE_COLUMN_DOCS, core_fields
+    from simsynth.describe import model_description, render
 
     with reporting_errors():
         model_class = registry.load(model)
-    console.print(f"[bold]{model_class.key}[/bold]: {model_class.summary}")
-    if model_class.reference:
-        console.print(f"validated against: {model_class.reference}")
-    console.print(_params_table("params", model_class.Params))
-    for title, nested in nested_models(model_class.Params):
-        console.print(_params_table(title, nested))
-    for kind, spec in model_class.incident_kinds.items():
-        console.print(f"\n[bold]incident {kind}[/bold]: {spec.doc}")
-        console.print(f"labels: {spec.labels}")
-        console.print(_params_table(f"{kind} params", spec.params))
-    for kind, how in model_class.emergent_kinds.items():
-        console.print(f"\n[bold]emergent episodes {kind}[/bold] (detected, not injected): {how}")
-    console.print(f"\nevent types: {', '.join(model_class.event_types)}")
-    columns = Table("column", "type", "meaning", title="event columns", box=None)
-    for field in core_fields(timestamp_type=pa.timestamp("us")):
-        columns.add_row(field.name, arrow_type_text(field.type), CORE_COLUMN_DOCS[field.name])
-    for column in model_class.columns:
-        columns.add_row(column.name, arrow_type_text(column.type), column.doc)
-    console.print(columns)
-    for name, table_columns in model_class.tables.items():
-        table = Table("column", "type", "meaning", title=f"table {name}/", box=None)
-        table.add_row("time", "float64", "Seconds since the scenario start.")
-        for column in table_columns:
-            table.add_row(column.name, arrow_type_text(column.type), column.doc)
-        console.print(table)
-
-
-def _params_table(title: str, params: Any) -> Table:
-    from simsynth.describe import field_rows
-
-    table = Table("name", "type", "default", "bounds", "meaning", title=title, box=None)
-    for row in field_rows(params):
-        table.add_row(row.name, row.type, row.default, row.bounds, row.doc)
-    return table
+    for part in render(model_description(model_class), console.width):
+        console.print(part)
 
 
 @app.command()
