@@ -73,10 +73,12 @@ def reporting_errors(interrupted: str = INTERRUPTED_LINE) -> Iterator[None]:
         raise typer.Exit(BAD_INPUT) from None
 
 
-def load_sweep_scenario(file: Path, executor: str, address: str | None) -> Scenario:
+def load_sweep_scenario(
+    file: Path, executor: str, address: str | None, *, quiet: bool = False
+) -> Scenario:
     """The scenario of a command running many runs (`sweep`, `rare`), its grid and executor
-    options checked (exit 2 otherwise)."""
-    from simsynth.scenario import load_scenario
+    options checked (exit 2 otherwise); its warnings printed unless `quiet`."""
+    from simsynth.scenario import load_scenario_and_warnings
 
     if executor not in ("local", "dask"):
         print(f"--executor: {executor!r} is not one of: local, dask", file=sys.stderr)
@@ -85,7 +87,9 @@ def load_sweep_scenario(file: Path, executor: str, address: str | None) -> Scena
         print("--address needs --executor dask", file=sys.stderr)
         raise typer.Exit(BAD_INPUT)
     with reporting_errors():
-        scenario = load_scenario(file)
+        scenario, warnings = load_scenario_and_warnings(file)
+    for warning in [] if quiet else warnings:
+        print(warning, file=sys.stderr)
     return scenario
 
 
@@ -230,7 +234,7 @@ def sweep(
     """Run a scenario's sweep (seeds x grid) into one dataset, a partition per run."""
     from simsynth.sweep.sweep import run_sweep
 
-    scenario = load_sweep_scenario(file, executor, address)
+    scenario = load_sweep_scenario(file, executor, address, quiet=quiet)
     target = out if out is not None else scenario.output_dir
     with reporting_runs(scenario.name, quiet=quiet) as callbacks:
         result = run_sweep(

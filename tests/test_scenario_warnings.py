@@ -51,3 +51,13 @@ def test_an_approach_beyond_its_capacity_is_a_warning(write_scenario, cli):
         result = cli("validate", write_scenario({**scenario, "params": params}))
         assert result.exit_code == 0
         assert ("degree of saturation 1.03" in result.stderr) is warned, result.stderr
+
+
+def test_a_sweep_prints_the_warnings_too_unless_quiet(write_scenario, cli, tmp_path):
+    swept = {**overloaded_line(arrival_rate="100/h"), "sweep": {"runs": 2}}
+    path = write_scenario(swept)
+    result = cli("sweep", path, "--out", tmp_path / "sweep", "--workers", "1")
+    assert result.exit_code == 0
+    assert "params.arrival_rate: warning: the offered load is 1.25" in result.stderr
+    quiet = cli("sweep", path, "--out", tmp_path / "quiet", "--workers", "1", "--quiet")
+    assert "warning" not in quiet.stderr

@@ -67,7 +67,7 @@ def rare(
 
     with reporting_errors():
         options = _options(locals())
-    scenario = load_sweep_scenario(file, executor, address)
+    scenario = load_sweep_scenario(file, executor, address, quiet=quiet)
     if (note := options.runs_note()) is not None and not quiet:
         print(note, file=sys.stderr)
     with reporting_runs(scenario.name, quiet=quiet) as callbacks:
