@@ -35,6 +35,9 @@ class GridError(ValueError):
         super().__init__("; ".join(f"{key}: {message}" for key, message in problems))
         self.problems = problems
 
+    def __reduce__(self) -> tuple[type[GridError], tuple[list[tuple[str, str]]]]:
+        return GridError, (self.problems,)  # pickled with its problems, not its message
+
 
 def point_count(scenario: Scenario) -> int:
     """How many combinations the scenario's grid has (1 without a grid)."""

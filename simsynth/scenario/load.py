@@ -152,6 +152,7 @@ def _grid_problems(scenario: Scenario, source: Source, context: dict[str, Any]) 
             break
         try:
             combined = scenario_at(scenario, values, source.data, context)
+            scenario_at(scenario, values)  # as the runs will: set in the validated scenario
         except GridError as error:
             wrong = error.problems
         else:

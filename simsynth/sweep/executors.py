@@ -77,7 +77,7 @@ def _on_process_pool(
         pending: dict[Future[RunRecord], PlannedRun] = {}
         while True:
             for run, args in itertools.islice(tasks, IN_FLIGHT_PER_WORKER * workers - len(pending)):
-                pending[pool.submit(execute_run, *args)] = run
+                pending[pool.submit(execute_described, *args)] = run
             if not pending:
                 break
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -120,7 +120,7 @@ def _on_dask(
             def submit(count: int) -> None:
                 for run, args in itertools.islice(tasks, count):
                     key = f"simsynth-run-{run.run_id}"
-                    future = client.submit(execute_run, *args, key=key, pure=False)
+                    future = client.submit(execute_described, *args, key=key, pure=False)
                     pending[future] = run
                     finished.add(future)
 
@@ -133,9 +133,24 @@ def _on_dask(
             cluster.close()
 
 
+class RunFailed(Exception):
+    """A run's error as text: what a worker sends back, since the error itself may not
+    survive pickling (and one that does not would break the whole pool)."""
+
+
+def execute_described(*args: Any) -> RunRecord:
+    """`execute_run` in a worker, its error (if any) raised as a `RunFailed`."""
+    try:
+        return execute_run(*args)
+    except Exception as error:
+        raise RunFailed(_describe(error)) from None
+
+
 def _outcome(run: PlannedRun, future: Any) -> Outcome:
     try:
         return Outcome(run, record=future.result())
+    except RunFailed as error:
+        return Outcome(run, error=str(error))
     except Exception as error:
         return Outcome(run, error=_describe(error))
 

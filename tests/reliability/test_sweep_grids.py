@@ -7,9 +7,10 @@ from __future__ import annotations
 from concurrent.futures import Future
 from pathlib import Path
 
+import pytest
 import yaml
 
-from simsynth.scenario.grid import MAX_POINTS
+from simsynth.scenario.grid import MAX_POINTS, GridError
 from simsynth.scenario.schema import MAX_RUNS
 from simsynth.sweep import executors
 from simsynth.sweep.plan import PlannedRun
@@ -152,3 +153,24 @@ def test_an_executor_holds_a_few_runs_at_a_time_not_the_whole_sweep(monkeypatch)
         seen.append(outcome.record["run_id"])
     assert sorted(seen) == list(range(1000))
     assert pools[0].most <= executors.IN_FLIGHT_PER_WORKER * 3
+
+
+def test_a_runs_error_reaches_the_sweep_even_if_it_cannot_be_pickled(monkeypatch):
+    """A worker sends back its run's error as text: an exception that does not survive
+    pickling (a local class, or one whose __init__ wants other arguments) would otherwise
+    break the whole process pool, failing every run as BrokenProcessPool."""
+    import pickle
+
+    class Unpicklable(Exception):  # a local class: pickle cannot find it again
+        pass
+
+    def broken(*args):
+        raise Unpicklable("the simulated world broke")
+
+    monkeypatch.setattr(executors, "execute_run", broken)
+    with pytest.raises(executors.RunFailed) as raised:
+        executors.execute_described({}, 3, {}, "staging")
+    back = pickle.loads(pickle.dumps(raised.value))
+    assert "Unpicklable: the simulated world broke" in str(back)
+    grid_error = GridError([("params.agents", "must be > 0")])
+    assert pickle.loads(pickle.dumps(grid_error)).problems == grid_error.problems

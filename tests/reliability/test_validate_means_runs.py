@@ -87,3 +87,21 @@ def test_a_ring_with_no_vehicles_writes_an_empty_world(tmp_path):
     events = simsynth.read_events(tmp_path / "out")
     assert manifest["counts"]["events"] == len(events)
     assert set(events["event_type"].astype(str)) <= {"detector"}
+
+
+def test_a_grid_the_runs_would_reject_is_refused_by_validate(cli, tmp_path):
+    """A grid that turns an outage into a call surge: the runs set the kind in the validated
+    scenario, where the outage's `share` (its default) is filled in, which a surge does not
+    take. validate checks each combination the way the runs will, so it says so first."""
+    data = {
+        **SMALL_CONTACT_CENTER,
+        "incidents": [{"kind": "outage", "at": "30min", "params": {"duration": "20min"}}],
+        "sweep": {"runs": 2, "grid": {"incidents.0.kind": ["outage", "call_surge"]}},
+    }
+    path = tmp_path / "kinds.yaml"
+    path.write_text(yaml.safe_dump(data))
+    result = cli("validate", path)
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert "sweep.grid.incidents.0.kind: incidents.0.call_surge.params.share" in line
+    assert "(with incidents.0.kind='call_surge')" in line
