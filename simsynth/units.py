@@ -46,6 +46,10 @@ UNITS_REQUIRED = "units_required"
 number is ambiguous; see `units_context`."""
 
 
+UNIT_ERRORS = ("duration_unit", "rate_unit")
+"""Error types of a bare number where a file needs a duration's or a rate's unit."""
+
+
 def units_context(**context: Any) -> dict[str, Any]:
     """A pydantic validation context for values a user wrote: bare numbers need units."""
     return {UNITS_REQUIRED: True, **context}

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from simsynth.errors import SimsynthError
 from simsynth.scenario import Scenario
-from simsynth.scenario.grid import GridValues, grid_points
+from simsynth.scenario.grid import GridValues, grid_points, written_json
 from simsynth.stores import partition_file
 from simsynth.sweep.executors import ExecutorName, Outcome, run_all
 from simsynth.sweep.plan import PlannedRun
@@ -182,7 +182,7 @@ class RunCollector:
         if self.on_planned is not None:
             self.on_planned(len(self.records) + len(batch), len(self.records))
         failed: list[Outcome] = []
-        for outcome in run_all(batch, self.scenario.model_dump(mode="json"),
+        for outcome in run_all(batch, written_json(self.scenario),
                                str(self.staging.root), workers=self.workers,
                                executor=self.executor, address=self.address):  # fmt: skip
             if outcome.record is not None:

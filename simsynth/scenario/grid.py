@@ -20,7 +20,7 @@ from simsynth import registry
 from simsynth.errors import shown
 from simsynth.scenario.problems import written_at
 from simsynth.scenario.schema import Scenario, scenario_class
-from simsynth.units import bound_text
+from simsynth.units import UNIT_ERRORS, bound_text, units_context
 
 GridValues = dict[str, Any]
 
@@ -83,33 +83,52 @@ def setting(values: Mapping[str, Any]) -> str:
 
 
 def scenario_at(
-    scenario: Scenario,
-    values: Mapping[str, Any],
-    written: Mapping[str, Any] | None = None,
-    context: dict[str, Any] | None = None,
+    scenario: Scenario, values: Mapping[str, Any], *, check_units: bool = False
 ) -> Scenario:
-    """`scenario` with each dotted key path in `values` set, validated again (GridError if
-    it is not valid). With `written` (the file's own mapping, validated with `context`) the
-    values are set there, so they are checked as the file is; otherwise in the scenario's
-    JSON form."""
+    """`scenario` with each dotted key path in `values` set in what its file wrote (a section
+    the file left out takes its resolved defaults), validated again (GridError if it is not
+    valid). With `check_units` (as `validate` does) a bare number the grid gives a duration or
+    a rate is an error, as it is in the file."""
     if not values:
         return scenario
-    if written is None:
-        data = values_applied(scenario.model_dump(mode="json", exclude={"sweep"}), values)
-    else:
-        data = values_applied({k: v for k, v in written.items() if k != "sweep"}, values)
+    resolved = scenario.model_dump(mode="json", exclude={"sweep"})
+    data = values_applied(written_json(scenario, exclude={"sweep"}), values, resolved)
     schema = scenario_class(registry.load(scenario.model))
+    if check_units:
+        _check_units(schema, data, values)
     try:
-        checked = schema.model_validate(data, context=context)
+        checked = schema.model_validate(data)
         return checked.model_copy(update={"sweep": scenario.sweep})
     except ValidationError as error:
-        problems = []
-        for found in error.errors():
-            where = ".".join(map(str, found["loc"]))
-            key = grid_key_of(where, values)
-            message = _message(found, data)
-            problems.append((key, message if where == key else f"{where}: {message}"))
-        raise GridError(problems) from None
+        raise GridError([_grid_problem(found, data, values) for found in error.errors()]) from None
+
+
+def _check_units(schema: type[Scenario], data: Any, values: Mapping[str, Any]) -> None:
+    """GridError for the grid's bare numbers where a duration or rate needs its unit (the
+    resolved defaults around them are plain seconds, and are not the grid's to answer for)."""
+    try:
+        schema.model_validate(data, context=units_context())
+    except ValidationError as error:
+        problems = [
+            _grid_problem(found, data, values)
+            for found in error.errors()
+            if found["type"] in UNIT_ERRORS and _set_by_grid(found, values)
+        ]
+        if problems:
+            raise GridError(problems) from None
+
+
+def _set_by_grid(error: ErrorDetails, values: Mapping[str, Any]) -> bool:
+    where = ".".join(map(str, error["loc"]))
+    return any(where == key or where.startswith(key + ".") for key in values)
+
+
+def _grid_problem(error: ErrorDetails, data: Any, values: Mapping[str, Any]) -> tuple[str, str]:
+    """(the grid key that set it, the message naming the key path if it is deeper)."""
+    where = ".".join(map(str, error["loc"]))
+    key = grid_key_of(where, values)
+    message = _message(error, data)
+    return key, message if where == key else f"{where}: {message}"
 
 
 def _message(error: ErrorDetails, data: Any) -> str:
@@ -119,26 +138,38 @@ def _message(error: ErrorDetails, data: Any) -> str:
     return error["msg"] if bound is None else f"{shown(written)} is not allowed ({bound})"
 
 
+def written_json(scenario: Scenario, exclude: set[str] | None = None) -> dict[str, Any]:
+    """The scenario's JSON form with only what its file wrote (defaults left out): what grid
+    values are set in, so that a grid giving an incident another kind does not carry the old
+    kind's defaults along. Validated again, it is the same scenario."""
+    return scenario.model_dump(mode="json", exclude_unset=True, exclude=exclude)
+
+
 def grid_key_of(where: str, values: Mapping[str, Any]) -> str:
     """The grid key that set the dotted key path `where` (or the first grid key)."""
     return next((k for k in values if where == k or where.startswith(k + ".")), next(iter(values)))
 
 
-def values_applied(scenario_json: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+def values_applied(
+    scenario_json: Mapping[str, Any],
+    values: Mapping[str, Any],
+    defaults: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """A scenario's JSON form (as a manifest records it) with grid values set: what a run of a
-    sweep ran (GridError if a key does not fit)."""
+    sweep ran (GridError if a key does not fit). A section `scenario_json` lacks is copied
+    from `defaults` (the resolved form), if given."""
     data = copy.deepcopy(dict(scenario_json))
     for key, value in values.items():
-        _set(data, key, value)
+        _set(data, key, value, defaults)
     return data
 
 
-def _set(data: Any, key: str, value: Any) -> None:
-    """Set the dotted `key` of a scenario's JSON form."""
+def _set(data: Any, key: str, value: Any, defaults: Any = None) -> None:
+    """Set the dotted `key` of a scenario's JSON form (sections it lacks from `defaults`)."""
     *parents, last = key.split(".")
-    target = data
+    target, fallback = data, defaults
     for part in parents:
-        target = _step(target, part, key)
+        target, fallback = _step(target, part, key, fallback)
         if not isinstance(target, dict | list):
             raise GridError([(key, f"{part!r} is a value, not a section of the scenario")])
     if isinstance(target, list):
@@ -147,12 +178,18 @@ def _set(data: Any, key: str, value: Any) -> None:
         target[last] = value
 
 
-def _step(target: Any, part: str, key: str) -> Any:
+def _step(target: Any, part: str, key: str, fallback: Any) -> tuple[Any, Any]:
+    """The section `part` of `target`, and of its `fallback` (copied in if `target` lacks it)."""
     if isinstance(target, list):
-        return target[_index(target, part, key)]
+        index = _index(target, part, key)
+        within = isinstance(fallback, list) and index < len(fallback)
+        return target[index], fallback[index] if within else None
+    fallback = fallback.get(part) if isinstance(fallback, dict) else None
     if part not in target:
-        raise GridError([(key, f"{part!r} is not a key of the scenario here")])
-    return target[part]
+        if fallback is None:
+            raise GridError([(key, f"{part!r} is not a key of the scenario here")])
+        target[part] = copy.deepcopy(fallback)
+    return target[part], fallback
 
 
 def _index(target: list[Any], part: str, key: str) -> int:

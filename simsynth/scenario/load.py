@@ -59,13 +59,13 @@ def load_scenario_and_warnings(path: str | Path) -> tuple[Scenario, list[Problem
         raise ScenarioError(sorted(problems, key=lambda p: p.line)) from None
     problems += [source.problem(loc, message) for loc, message in scenario_problems(scenario)]
     if not problems:
-        problems += _grid_problems(scenario, source, context)
+        problems += _grid_problems(scenario, source)
     if problems:
         raise ScenarioError(problems)
     warnings = [
         source.problem(loc, f"warning: {text}") for loc, text in scenario_warnings(scenario)
     ]
-    return scenario, warnings + _grid_warnings(scenario, source, context)
+    return scenario, warnings + _grid_warnings(scenario, source)
 
 
 KeyProblem = tuple[tuple[str | int, ...], str]
@@ -92,7 +92,7 @@ def scenario_warnings(scenario: Scenario) -> list[KeyProblem]:
     return model.scenario_warnings(scenario.params, scenario.incidents)
 
 
-def _grid_warnings(scenario: Scenario, source: Source, context: dict[str, Any]) -> list[Problem]:
+def _grid_warnings(scenario: Scenario, source: Source) -> list[Problem]:
     """Warnings of sweep grid combinations that the file itself does not have, each at the
     grid key that caused it, with the first combination that has it (at most
     `MAX_GRID_PROBLEMS`; the grid is valid, `_grid_problems` checked it)."""
@@ -101,7 +101,7 @@ def _grid_warnings(scenario: Scenario, source: Source, context: dict[str, Any]) 
     for values in grid_points(scenario):
         if not values or len(found) >= MAX_GRID_PROBLEMS:
             break
-        for loc, message in scenario_warnings(scenario_at(scenario, values, source.data, context)):
+        for loc, message in scenario_warnings(scenario_at(scenario, values)):
             if (loc, message) not in written:
                 found.setdefault(_at_grid_key(loc, message, values), setting(values))
     return [
@@ -134,7 +134,7 @@ def _cross_checks(scenario: Scenario) -> list[KeyProblem]:
     return problems
 
 
-def _grid_problems(scenario: Scenario, source: Source, context: dict[str, Any]) -> list[Problem]:
+def _grid_problems(scenario: Scenario, source: Source) -> list[Problem]:
     """Every combination of the sweep grid checked as fully as the file itself, each problem
     at the line of the grid key that caused it (at most `MAX_GRID_PROBLEMS`)."""
     count = point_count(scenario)
@@ -151,8 +151,7 @@ def _grid_problems(scenario: Scenario, source: Source, context: dict[str, Any]) 
         if not values:
             break
         try:
-            combined = scenario_at(scenario, values, source.data, context)
-            scenario_at(scenario, values)  # as the runs will: set in the validated scenario
+            combined = scenario_at(scenario, values, check_units=True)
         except GridError as error:
             wrong = error.problems
         else:

@@ -13,6 +13,7 @@ from simsynth.contract_tables import total_counts
 from simsynth.dataset import DatasetWriter
 from simsynth.runner import package_versions
 from simsynth.scenario import Scenario
+from simsynth.scenario.grid import written_json
 from simsynth.sweep.executors import ExecutorName, Outcome, run_all
 from simsynth.sweep.plan import PlannedRun, plan_runs
 from simsynth.sweep.staging import RunRecord, SweepStaging
@@ -73,7 +74,7 @@ def run_sweep(
         if on_planned is not None:
             on_planned(len(planned), len(planned) - len(todo))
         failed: list[Outcome] = []
-        for outcome in run_all(todo, scenario_json, str(staging.root), workers=workers,
+        for outcome in run_all(todo, written_json(scenario), str(staging.root), workers=workers,
                                executor=executor, address=address):  # fmt: skip
             if outcome.record is not None:
                 records[outcome.run.run_id] = outcome.record

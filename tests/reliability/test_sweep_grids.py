@@ -174,3 +174,14 @@ def test_a_runs_error_reaches_the_sweep_even_if_it_cannot_be_pickled(monkeypatch
     assert "Unpicklable: the simulated world broke" in str(back)
     grid_error = GridError([("params.agents", "must be > 0")])
     assert pickle.loads(pickle.dumps(grid_error)).problems == grid_error.problems
+
+
+def test_a_grid_reaches_into_a_section_the_file_left_to_its_defaults(cli, tmp_path):
+    """No `params:` in the file: the grid's params.agents is set among the resolved defaults."""
+    data = {key: value for key, value in SMALL_CONTACT_CENTER.items() if key != "params"}
+    data["sweep"] = {"runs": 1, "grid": {"params.agents": [3, 5]}}
+    path = tmp_path / "defaults.yaml"
+    path.write_text(yaml.safe_dump(data))
+    assert cli("validate", path).exit_code == 0
+    result = cli("sweep", path, "--out", tmp_path / "out", "--workers", "1")
+    assert result.exit_code == 0, result.stderr
