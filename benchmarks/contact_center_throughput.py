@@ -181,8 +181,12 @@ def simsynth_calls(out: Path) -> tuple[Calls, int]:
     names = ("call_arrival", "call_answered", "call_completed", "call_abandoned", "call_blocked")
     counts = {kind: pc.sum(pc.equal(kinds, kind)).as_py() or 0 for kind in names}
     answered = events.filter(pc.equal(kinds, "call_answered"))
-    calls = Calls(counts["call_arrival"], counts["call_answered"], counts["call_completed"],
-                  pc.sum(answered["wait_s"]).as_py() or 0.0)  # fmt: skip
+    calls = Calls(
+        counts["call_arrival"],
+        counts["call_answered"],
+        counts["call_completed"],
+        pc.sum(answered["wait_s"]).as_py() or 0.0,
+    )
     return calls, counts["call_abandoned"] + counts["call_blocked"]
 
 
@@ -205,14 +209,26 @@ def check_same_calls(queue: Queue, out: Path) -> None:
     ours, lost = simsynth_calls(out)
     for name, theirs in (("bare SimPy", run_bare_simpy(queue)), ("ciw", ciw_calls(queue))):
         figures = [
-            Figure("calls arrived", ours.arrived, theirs.arrived,
-                   counts_tolerance(ours.arrived, theirs.arrived)),
-            Figure("calls completed", ours.completed, theirs.completed,
-                   counts_tolerance(ours.completed, theirs.completed)),
+            Figure(
+                "calls arrived",
+                ours.arrived,
+                theirs.arrived,
+                counts_tolerance(ours.arrived, theirs.arrived),
+            ),
+            Figure(
+                "calls completed",
+                ours.completed,
+                theirs.completed,
+                counts_tolerance(ours.completed, theirs.completed),
+            ),
             Figure("calls blocked or abandoned", lost, 0, 0),
-            Figure("mean wait, s", ours.mean_wait, theirs.mean_wait,
-                   queue.wait_tolerance * ours.mean_wait),
-        ]  # fmt: skip
+            Figure(
+                "mean wait, s",
+                ours.mean_wait,
+                theirs.mean_wait,
+                queue.wait_tolerance * ours.mean_wait,
+            ),
+        ]
         if theirs.answered is not None:
             answered = ours.answered or 0
             tolerance = counts_tolerance(answered, theirs.answered)

@@ -209,17 +209,32 @@ def check_same_traffic(junction: Junction, out: Path) -> None:
         f"junction over T={junction.duration:g} s, own random draws",
         ("simsynth", "bare SimPy"),
         [
-            Figure("arrivals, north and south", ours.main_arrivals, theirs.main_arrivals,
-                   counts_tolerance(ours.main_arrivals, theirs.main_arrivals)),
-            Figure("arrivals, east and west", ours.side_arrivals, theirs.side_arrivals,
-                   counts_tolerance(ours.side_arrivals, theirs.side_arrivals)),
-            Figure("departures", ours.departures, theirs.departures,
-                   counts_tolerance(ours.departures, theirs.departures)),
-            Figure("mean delay, s", ours.delay / ours.departures,
-                   theirs.delay / theirs.departures,
-                   junction.delay_tolerance * ours.delay / ours.departures),
+            Figure(
+                "arrivals, north and south",
+                ours.main_arrivals,
+                theirs.main_arrivals,
+                counts_tolerance(ours.main_arrivals, theirs.main_arrivals),
+            ),
+            Figure(
+                "arrivals, east and west",
+                ours.side_arrivals,
+                theirs.side_arrivals,
+                counts_tolerance(ours.side_arrivals, theirs.side_arrivals),
+            ),
+            Figure(
+                "departures",
+                ours.departures,
+                theirs.departures,
+                counts_tolerance(ours.departures, theirs.departures),
+            ),
+            Figure(
+                "mean delay, s",
+                ours.delay / ours.departures,
+                theirs.delay / theirs.departures,
+                junction.delay_tolerance * ours.delay / ours.departures,
+            ),
         ],
-    )  # fmt: skip
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

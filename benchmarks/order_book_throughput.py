@@ -117,8 +117,9 @@ class PythonBook:
             heapq.heappop(heap)
         return None
 
-    def submit(self, kind: int, side: int, price: int, quantity: int, order_id: int,
-               trader_id: int) -> None:  # fmt: skip
+    def submit(
+        self, kind: int, side: int, price: int, quantity: int, order_id: int, trader_id: int
+    ) -> None:
         if kind == CANCEL:
             self.cancel(order_id)
             return
@@ -202,8 +203,16 @@ def run_one_by_one(columns: list[list[int]], count: int) -> int:
 
 def trade_rows(trades: Trades) -> np.ndarray:
     """Trades as rows (maker, taker, maker's trader, taker's trader, price, quantity)."""
-    return np.column_stack([trades.maker_order_id, trades.taker_order_id, trades.maker_trader_id,
-                            trades.taker_trader_id, trades.price, trades.quantity])  # fmt: skip
+    return np.column_stack(
+        [
+            trades.maker_order_id,
+            trades.taker_order_id,
+            trades.maker_trader_id,
+            trades.taker_trader_id,
+            trades.price,
+            trades.quantity,
+        ]
+    )
 
 
 def same_trades(name: str, ours: np.ndarray, theirs: np.ndarray) -> None:
@@ -236,9 +245,11 @@ def check_same_trades(orders: Orders, columns: list[list[int]], count: int) -> T
     same_trades("numba book, batches of 100", ours, np.concatenate(batched))
     first = trade_rows(OrderBook(0, TICKS - 1).submit(Orders(*(c[:count] for c in orders)))[1])
     book = OrderBook(0, TICKS - 1)
-    calls = {LIMIT: lambda i, s, p, q, t: book.limit(i, s, p, q, t),
-             MARKET: lambda i, s, p, q, t: book.market(i, s, q, t),
-             CANCEL: lambda i, s, p, q, t: book.cancel(i)}  # fmt: skip
+    calls = {
+        LIMIT: lambda i, s, p, q, t: book.limit(i, s, p, q, t),
+        MARKET: lambda i, s, p, q, t: book.market(i, s, q, t),
+        CANCEL: lambda i, s, p, q, t: book.cancel(i),
+    }
     single = [
         trade_rows(calls[kind](order_id, side, price, quantity, trader)[1])
         for kind, side, price, quantity, order_id, trader in islice(

@@ -79,20 +79,22 @@ one simulated day they agree within 1 %, over the --quick hour within 3.2 %)."""
 EVENT_TYPES = ("order", "cancel", "trade")
 SIDES = {BUY: "buy", SELL: "sell"}
 ORDER_TYPES = {LIMIT: "limit", MARKET: "market"}
-ROW = pa.struct([
-    ("time", pa.float64()),
-    ("event_type", pa.string()),
-    ("trader_id", pa.int32()),
-    ("order_id", pa.int64()),
-    ("side", pa.string()),
-    ("order_type", pa.string()),
-    ("price", pa.float64()),
-    ("quantity", pa.int64()),
-    ("counterparty_id", pa.int32()),
-    ("maker_order_id", pa.int64()),
-    ("best_bid", pa.float64()),
-    ("best_ask", pa.float64()),
-])  # fmt: skip
+ROW = pa.struct(
+    [
+        ("time", pa.float64()),
+        ("event_type", pa.string()),
+        ("trader_id", pa.int32()),
+        ("order_id", pa.int64()),
+        ("side", pa.string()),
+        ("order_type", pa.string()),
+        ("price", pa.float64()),
+        ("quantity", pa.int64()),
+        ("counterparty_id", pa.int32()),
+        ("maker_order_id", pa.int64()),
+        ("best_bid", pa.float64()),
+        ("best_ask", pa.float64()),
+    ]
+)
 """The bare SimPy rows' fields, as simsynth names them."""
 
 
@@ -193,12 +195,40 @@ def run_bare_simpy(flow: Flow, duration: float, out: Path | None) -> int:
         bid, ask = quotes()
         now, side_name, order_type = env.now, SIDES[side], ORDER_TYPES[kind]
         limit_price = price * tick if kind == LIMIT else None
-        emit((now, "order", trader, order_id, side_name, order_type, limit_price, quantity,
-              -1, -1, bid, ask))  # fmt: skip
+        emit(
+            (
+                now,
+                "order",
+                trader,
+                order_id,
+                side_name,
+                order_type,
+                limit_price,
+                quantity,
+                -1,
+                -1,
+                bid,
+                ask,
+            )
+        )
         if book.trades:
             for maker_id, _, maker_trader, _, fill_price, traded in book.trades:
-                emit((now, "trade", trader, order_id, side_name, order_type, fill_price * tick,
-                      traded, maker_trader, maker_id, bid, ask))  # fmt: skip
+                emit(
+                    (
+                        now,
+                        "trade",
+                        trader,
+                        order_id,
+                        side_name,
+                        order_type,
+                        fill_price * tick,
+                        traded,
+                        maker_trader,
+                        maker_id,
+                        bid,
+                        ask,
+                    )
+                )
             reference = book.trades[-1][4]
             book.trades.clear()
         return order_id
@@ -223,14 +253,29 @@ def run_bare_simpy(flow: Flow, duration: float, out: Path | None) -> int:
             yield env.timeout(rng.expovariate(flow.market_rate))
             send(MARKET, side, 0, rng.randrange(flow.traders))
 
-    def cancel_later(order_id: int, trader: int, side: int,
-                     price: int) -> simpy.events.ProcessGenerator:  # fmt: skip
+    def cancel_later(
+        order_id: int, trader: int, side: int, price: int
+    ) -> simpy.events.ProcessGenerator:
         yield env.timeout(rng.expovariate(flow.cancel_rate))
         quantity = book.cancel(order_id)
         if quantity:  # 0: filled meanwhile, nothing to cancel
             bid, ask = quotes()
-            emit((env.now, "cancel", trader, order_id, SIDES[side], "limit", price * tick,
-                  quantity, -1, -1, bid, ask))  # fmt: skip
+            emit(
+                (
+                    env.now,
+                    "cancel",
+                    trader,
+                    order_id,
+                    SIDES[side],
+                    "limit",
+                    price * tick,
+                    quantity,
+                    -1,
+                    -1,
+                    bid,
+                    ask,
+                )
+            )
 
     for side in (BUY, SELL):
         env.process(limit_orders(side))
@@ -326,9 +371,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"(simpy {simpy.__version__})"
     )
     print_table(
-        title, contenders, [bare.name], ("events", "seconds", "events/s", "peak RSS", "ratios"),
+        title,
+        contenders,
+        [bare.name],
+        ("events", "seconds", "events/s", "peak RSS", "ratios"),
         ["SimPy"],
-    )  # fmt: skip
+    )
 
 
 if __name__ == "__main__":

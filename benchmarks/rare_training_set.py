@@ -66,8 +66,10 @@ def main() -> None:
         check_same_runs(built["manifest"], manifest)
         if not built.get("checked"):
             built["checked"] = True
-            print(f"same-work check: the sweep simulated the set's {runs} runs (seeds, events,"
-                  " episodes, positives), run for run")  # fmt: skip
+            print(
+                f"same-work check: the sweep simulated the set's {runs} runs (seeds, events,"
+                " episodes, positives), run for run"
+            )
         return int(manifest["counts"]["events"])
 
     contenders = [
@@ -79,14 +81,22 @@ def main() -> None:
     manifest = built["manifest"]
     trained = manifest["training_set"]
     episodes = trained["episodes_by_kind"]
-    print(f"{SCENARIO.name}: {len(manifest['runs'])} runs "
-          f"({trained['runs_simulated']} simulated), {sum(episodes.values()):,} episodes "
-          f"({', '.join(f'{k} {n}' for k, n in episodes.items())})")  # fmt: skip
-    print(f"set: {manifest['counts']['events']:,} rows at {trained['achieved_prevalence']:.1%} "
-          f"positives from {trained['natural_prevalence']:.2%}, "
-          f"{built['bytes'] / 1e6:.1f} MB")  # fmt: skip
-    print_table("Training set of rare episodes (events/s over the simulated events)",
-                contenders, references=[contenders[1].name], columns=TIMING)  # fmt: skip
+    print(
+        f"{SCENARIO.name}: {len(manifest['runs'])} runs "
+        f"({trained['runs_simulated']} simulated), {sum(episodes.values()):,} episodes "
+        f"({', '.join(f'{k} {n}' for k, n in episodes.items())})"
+    )
+    print(
+        f"set: {manifest['counts']['events']:,} rows at {trained['achieved_prevalence']:.1%} "
+        f"positives from {trained['natural_prevalence']:.2%}, "
+        f"{built['bytes'] / 1e6:.1f} MB"
+    )
+    print_table(
+        "Training set of rare episodes (events/s over the simulated events)",
+        contenders,
+        references=[contenders[1].name],
+        columns=TIMING,
+    )
 
 
 if __name__ == "__main__":

@@ -105,13 +105,23 @@ class Size:
 # 600 steps of the 10,000-cell ring, flow 0.7-1.2 % and mean speed 0.4-0.5 %; over 60 steps of
 # the 1,000-cell ring, 3 % and 2-2.5 %). The means of the 8 seeds agree within 0.3 % (full size).
 DEFAULT = Size(
-    cells=10_000, density=0.15, steps=3600, repeats=3, check_steps=600,
-    flow_tolerance=0.05, speed_tolerance=0.03,
-)  # fmt: skip
+    cells=10_000,
+    density=0.15,
+    steps=3600,
+    repeats=3,
+    check_steps=600,
+    flow_tolerance=0.05,
+    speed_tolerance=0.03,
+)
 QUICK = Size(
-    cells=1_000, density=0.15, steps=60, repeats=1, check_steps=60,
-    flow_tolerance=0.17, speed_tolerance=0.13,
-)  # fmt: skip
+    cells=1_000,
+    density=0.15,
+    steps=60,
+    repeats=1,
+    check_steps=60,
+    flow_tolerance=0.17,
+    speed_tolerance=0.13,
+)
 
 
 class Car(mesa.Agent):
@@ -238,14 +248,37 @@ def kernel_call(model: RoadNetwork, steps: int, now: int, buffers: tuple) -> int
     are dropped); the steps done."""
     roads, fleet = model.roads, model.fleet
     done, _, fleet.n = kernels.run(
-        steps, now, fleet.n, model.kernel_seed, model.multilane, roads.phase,
-        model.link_offset, float(model.params.cycle), model.signal_override, model.signal,
-        *fleet.state(), *model.routes.arrays(), roads.cells, roads.lanes, roads.lane_first,
-        roads.lane_link, roads.lane_start, roads.link_to, model.occupant, model.blocked,
-        model.vmax_now, model.p_now, model.closed, model.detector_cell,
-        model.detector_count, model.detector_speed, model.detector_occupied,
-        model.params.hard_brake, model.near_miss_cells, *buffers,
-    )  # fmt: skip
+        steps,
+        now,
+        fleet.n,
+        model.kernel_seed,
+        model.multilane,
+        roads.phase,
+        model.link_offset,
+        float(model.params.cycle),
+        model.signal_override,
+        model.signal,
+        *fleet.state(),
+        *model.routes.arrays(),
+        roads.cells,
+        roads.lanes,
+        roads.lane_first,
+        roads.lane_link,
+        roads.lane_start,
+        roads.link_to,
+        model.occupant,
+        model.blocked,
+        model.vmax_now,
+        model.p_now,
+        model.closed,
+        model.detector_cell,
+        model.detector_count,
+        model.detector_speed,
+        model.detector_occupied,
+        model.params.hard_brake,
+        model.near_miss_cells,
+        *buffers,
+    )
     return done
 
 
@@ -372,19 +405,25 @@ def check_same_traffic(scenario: Path, warm_up: Path, size: Size) -> None:
             [
                 Figure("vehicle-updates", kernel.updates, theirs.updates, 0),
                 Figure(
-                    "flow, vehicles/step at a point", kernel.flow, theirs.flow,
+                    "flow, vehicles/step at a point",
+                    kernel.flow,
+                    theirs.flow,
                     size.flow_tolerance * kernel.flow,
                 ),
                 Figure(
-                    "mean speed, cells/step", kernel.mean_speed, theirs.mean_speed,
+                    "mean speed, cells/step",
+                    kernel.mean_speed,
+                    theirs.mean_speed,
                     size.speed_tolerance * kernel.mean_speed,
                 ),
                 Figure(  # 10 points: a jam passing one moves it by several %, so not checked
-                    "mean speed passing a point", kernel.crossing_mean_speed,
-                    theirs.crossing_mean_speed, None,
+                    "mean speed passing a point",
+                    kernel.crossing_mean_speed,
+                    theirs.crossing_mean_speed,
+                    None,
                 ),
             ],
-        )  # fmt: skip
+        )
 
 
 def sumo_contender(size: Size) -> Contender | None:

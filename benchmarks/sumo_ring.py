@@ -152,15 +152,22 @@ def build_ring(directory: Path, cells: int, edge_cells: int = EDGE_CELLS) -> Pat
     _run(
         [
             sumo_binary("netconvert"),
-            "--node-files", str(directory / "ring.nod.xml"),
-            "--edge-files", str(directory / "ring.edg.xml"),
-            "--output-file", str(net),
-            "--no-internal-links", "true",
-            "--no-turnarounds", "true",
-            "--offset.disable-normalization", "true",
-            "--no-warnings", "true",
+            "--node-files",
+            str(directory / "ring.nod.xml"),
+            "--edge-files",
+            str(directory / "ring.edg.xml"),
+            "--output-file",
+            str(net),
+            "--no-internal-links",
+            "true",
+            "--no-turnarounds",
+            "true",
+            "--offset.disable-normalization",
+            "true",
+            "--no-warnings",
+            "true",
         ]
-    )  # fmt: skip
+    )
     return net
 
 
@@ -263,18 +270,29 @@ def simulate(
         statistics = directory / "statistics.xml"
         args = [
             sumo_binary(),
-            "--net-file", str(net),
-            "--route-files", str(routes),
-            "--begin", "0",
-            "--end", str(steps + 1),
-            "--step-length", str(STEP_S),
-            "--time-to-teleport", "-1",
-            "--seed", str(SEED),
-            "--no-step-log", "true",
-            "--no-warnings", "true",
-            "--duration-log.disable", "true",
-            "--statistic-output", str(statistics),
-        ]  # fmt: skip
+            "--net-file",
+            str(net),
+            "--route-files",
+            str(routes),
+            "--begin",
+            "0",
+            "--end",
+            str(steps + 1),
+            "--step-length",
+            str(STEP_S),
+            "--time-to-teleport",
+            "-1",
+            "--seed",
+            str(SEED),
+            "--no-step-log",
+            "true",
+            "--no-warnings",
+            "true",
+            "--duration-log.disable",
+            "true",
+            "--statistic-output",
+            str(statistics),
+        ]
         if summary:
             args += ["--summary-output", str(directory / "summary.xml")]
         seconds = _run(args)

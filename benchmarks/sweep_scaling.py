@@ -48,8 +48,13 @@ def main() -> None:
     def sweep(workers: int, executor: str) -> Contender:
         def run(path: Path) -> int:
             shutil.rmtree(path, ignore_errors=True)
-            manifest = run_sweep(scenario, path, runs=runs, workers=workers,
-                                 executor=executor).manifest  # type: ignore[arg-type]  # fmt: skip
+            manifest = run_sweep(
+                scenario,
+                path,
+                runs=runs,
+                workers=workers,
+                executor=executor,  # type: ignore[arg-type]
+            ).manifest
             shutil.rmtree(path)
             timeless = {k: v for k, v in manifest.items() if k not in TIMING_FIELDS}
             if reference.setdefault("manifest", timeless) != timeless:
@@ -62,11 +67,17 @@ def main() -> None:
     print(f"{runs} runs of {format_seconds(duration)} of {SCENARIO.name}")
     with TemporaryDirectory() as directory:
         measure([one, pool, dask], options.repeats or (1 if options.quick else 2), Path(directory))
-    print("same-work check: every sweep wrote the dataset of the first (manifest equal but for"
-          f" {', '.join(TIMING_FIELDS)}: runs, seeds, counts, file checksums)")  # fmt: skip
-    print_table("Sweep scaling (events/s over the whole sweep)", [one, pool, dask],
-                references=[one.name, pool.name], columns=TIMING,
-                ratio_heads=["1 worker", "pool of 2"])  # fmt: skip
+    print(
+        "same-work check: every sweep wrote the dataset of the first (manifest equal but for"
+        f" {', '.join(TIMING_FIELDS)}: runs, seeds, counts, file checksums)"
+    )
+    print_table(
+        "Sweep scaling (events/s over the whole sweep)",
+        [one, pool, dask],
+        references=[one.name, pool.name],
+        columns=TIMING,
+        ratio_heads=["1 worker", "pool of 2"],
+    )
 
 
 if __name__ == "__main__":

@@ -56,8 +56,10 @@ CASES = {
     "traffic.road_network": Case("traffic_grid_rush_hour_accident.yaml", None),
     "traffic.intersection": Case("intersection_signal_failure.yaml", None),
 }
-QUICK = {"customers.contact_center": Case("contact_center_outage.yaml", 6 * 3600.0),
-         "customers.card_network": Case("card_fraud_training.yaml", 86400.0)}  # fmt: skip
+QUICK = {
+    "customers.contact_center": Case("contact_center_outage.yaml", 6 * 3600.0),
+    "customers.card_network": Case("card_fraud_training.yaml", 86400.0),
+}
 ROWS = [
     ("fidelity", "column_shapes", "column shapes (KS/TV complement, 1 best)"),
     ("fidelity", "column_pair_trends", "column pair trends (1 best)"),
@@ -98,8 +100,10 @@ def compare(model: str, case: Case, root: Path) -> None:
     check_same_shape(candidates)
     scores = {name: evaluate(reference, path) for name, path in candidates.items()}
     events = read_events(reference)
-    print(f"\n{model} ({case.scenario}, {RUNS} runs per side, "
-          f"{len(events):,} reference events; {time.perf_counter() - started:.0f} s)")  # fmt: skip
+    print(
+        f"\n{model} ({case.scenario}, {RUNS} runs per side, "
+        f"{len(events):,} reference events; {time.perf_counter() - started:.0f} s)"
+    )
     width = max(len(label) for *_, label in ROWS)
     print(f"{'':<{width}}  " + "  ".join(f"{name:>10}" for name in CANDIDATES))
     for section, key, label in ROWS:
@@ -112,8 +116,9 @@ def compare(model: str, case: Case, root: Path) -> None:
         best = columns.sort_values("f1", ascending=False).iloc[0]
         tree = rows.loc[rows["source"] == "tree", "f1"]
         tree_f1 = f"{tree.max():.2f}" if len(tree) else "n/a"
-        print(f"  {kind:<22} best column {best['column']:<14} F1 {best['f1']:.2f} · "
-              f"tree F1 {tree_f1}")  # fmt: skip
+        print(
+            f"  {kind:<22} best column {best['column']:<14} F1 {best['f1']:.2f} · tree F1 {tree_f1}"
+        )
 
 
 def check_same_shape(candidates: dict[str, Path]) -> None:
@@ -129,8 +134,10 @@ def check_same_shape(candidates: dict[str, Path]) -> None:
     differing = [name for name, shape in shapes.items() if shape != training]
     if differing:
         raise SystemExit(f"{', '.join(differing)}: not the training data's runs, rows or columns")
-    print(f"same-work check: every candidate has the training data's {len(training[0])} runs,"
-          f" {sum(training[0].values()):,} rows and {len(training[1])} columns")  # fmt: skip
+    print(
+        f"same-work check: every candidate has the training data's {len(training[0])} runs,"
+        f" {sum(training[0].values()):,} rows and {len(training[1])} columns"
+    )
 
 
 def _find(document: dict[str, Any], section: str, key: str) -> Any:

@@ -160,8 +160,10 @@ class Speculator(Trader):
             rules = params.fundamentalists
             value = model.log_value + self.bias + model.rng.normal(0.0, rules.noise)
             mispricing = value - math.log(model.mid)
-            quantity = min(rules.max_size, self.random.randint(1, rules.size)
-                           + int(abs(mispricing) / rules.size_unit))  # fmt: skip
+            quantity = min(
+                rules.max_size,
+                self.random.randint(1, rules.size) + int(abs(mispricing) / rules.size_unit),
+            )
             side = BUY if mispricing > 0 else SELL
             self.limit_or_market(side, quantity, rules.market_share, cap=math.exp(value))
 
@@ -189,25 +191,55 @@ class ReferenceMarket(mesa.Model):
         self.switchers = [a for a in self.agents if isinstance(a, Speculator) and a.switches]
         self.by_id = {agent.unique_id: agent for agent in self.agents}
 
-    def send(self, trader: Trader, kind: int, side: int, price: int, quantity: int,
-             order_id: int | None = None) -> int:  # fmt: skip
+    def send(
+        self,
+        trader: Trader,
+        kind: int,
+        side: int,
+        price: int,
+        quantity: int,
+        order_id: int | None = None,
+    ) -> int:
         """Carry out one instruction now and append its rows; the order's id."""
         book, rows = self.book, self.rows
         if kind == CANCEL:
             cancelled = book.cancel(order_id)
             if cancelled:
-                rows.append((self.now, "cancel", trader.unique_id, order_id, cancelled,
-                             book.best(BUY), book.best(SELL)))  # fmt: skip
+                rows.append(
+                    (
+                        self.now,
+                        "cancel",
+                        trader.unique_id,
+                        order_id,
+                        cancelled,
+                        book.best(BUY),
+                        book.best(SELL),
+                    )
+                )
             return order_id
         order_id, self.next_id = self.next_id, self.next_id + 1
         first = len(book.trades)
         book.submit(kind, side, price, quantity, order_id, trader.unique_id)
         bid, ask = book.best(BUY), book.best(SELL)
-        rows.append((self.now, "order", trader.unique_id, order_id, side, price, quantity, bid,
-                     ask))  # fmt: skip
+        rows.append(
+            (self.now, "order", trader.unique_id, order_id, side, price, quantity, bid, ask)
+        )
         for maker_order, _, maker, taker, fill_price, traded in book.trades[first:]:
-            rows.append((self.now, "trade", taker, order_id, side, fill_price, traded, maker,
-                         maker_order, bid, ask))  # fmt: skip
+            rows.append(
+                (
+                    self.now,
+                    "trade",
+                    taker,
+                    order_id,
+                    side,
+                    fill_price,
+                    traded,
+                    maker,
+                    maker_order,
+                    bid,
+                    ask,
+                )
+            )
             bought = traded if side == BUY else -traded
             self.by_id[taker].position += bought
             self.by_id[maker].position -= bought
@@ -257,15 +289,17 @@ def check_same_rows(out: Path, seconds: float, quick: bool) -> None:
         f"markets.traders over {seconds:,.0f} simulated seconds, own random draws",
         ("simsynth", "idiomatic Mesa"),
         [
-            Figure("order rows/s", mine["order"], theirs["order"],
-                   order_tolerance * mine["order"]),
-            Figure("cancel + trade rows/s", mine["cancel"] + mine["trade"],
-                   theirs["cancel"] + theirs["trade"],
-                   other_tolerance * (mine["cancel"] + mine["trade"])),
+            Figure("order rows/s", mine["order"], theirs["order"], order_tolerance * mine["order"]),
+            Figure(
+                "cancel + trade rows/s",
+                mine["cancel"] + mine["trade"],
+                theirs["cancel"] + theirs["trade"],
+                other_tolerance * (mine["cancel"] + mine["trade"]),
+            ),
             Figure("cancel rows/s", mine["cancel"], theirs["cancel"], None),
             Figure("trade rows/s", mine["trade"], theirs["trade"], None),
         ],
-    )  # fmt: skip
+    )
 
 
 def main() -> None:
@@ -273,9 +307,9 @@ def main() -> None:
     seconds = 600.0 if options.quick else 6.5 * 3600
     directory = Path(tempfile.mkdtemp(prefix="simsynth-bench-"))
     scenario = directory / "traders.yaml"
-    scenario.write_text(yaml.safe_dump(
-        {"name": "bench", "model": MODEL, "seed": SEED, "duration": f"{seconds!r}s"}
-    ))  # fmt: skip
+    scenario.write_text(
+        yaml.safe_dump({"name": "bench", "model": MODEL, "seed": SEED, "duration": f"{seconds!r}s"})
+    )
     out = directory / "out"
 
     def public_api(path: Path) -> int:
@@ -296,8 +330,12 @@ def main() -> None:
         Contender(reference_name, reference),
     ]
     measure(contenders, 1 if options.quick else (options.repeats or 3), directory)
-    print_table(f"markets.traders, {seconds:,.0f} simulated seconds", contenders,
-                [reference_name], columns=(*TIMING, "peak RSS"))  # fmt: skip
+    print_table(
+        f"markets.traders, {seconds:,.0f} simulated seconds",
+        contenders,
+        [reference_name],
+        columns=(*TIMING, "peak RSS"),
+    )
 
 
 if __name__ == "__main__":

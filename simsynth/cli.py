@@ -238,15 +238,23 @@ def sweep(
     target = out if out is not None else scenario.output_dir
     with reporting_runs(scenario.name, quiet=quiet) as callbacks:
         result = run_sweep(
-            scenario, target, runs=runs, workers=workers or os.cpu_count() or 1,
-            executor=executor, address=address, resume=resume,  # type: ignore[arg-type]
-            overwrite=overwrite, **callbacks,
-        )  # fmt: skip
+            scenario,
+            target,
+            runs=runs,
+            workers=workers or os.cpu_count() or 1,
+            executor=executor,  # type: ignore[arg-type]
+            address=address,
+            resume=resume,
+            overwrite=overwrite,
+            **callbacks,
+        )
     if not quiet:
         counts = result.manifest["counts"]
         reused = f" ({result.reused} kept from before)" if result.reused else ""
-        console.print(f"dataset: {target}\n  runs {len(result.records)}{reused} · "
-                      f"events {counts['events']:,} · episodes {counts['episodes']:,}")  # fmt: skip
+        console.print(
+            f"dataset: {target}\n  runs {len(result.records)}{reused} · "
+            f"events {counts['events']:,} · episodes {counts['episodes']:,}"
+        )
 
 
 app.command()(rare)
@@ -278,8 +286,10 @@ def view(
     try:
         from simsynth.view.server import serve
     except ImportError as error:
-        print(f"simsynth view needs the viz extra (pip install 'simsynth[viz]'): {error}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"simsynth view needs the viz extra (pip install 'simsynth[viz]'): {error}",
+            file=sys.stderr,
+        )
         raise typer.Exit(BAD_INPUT) from None
     if host not in LOOPBACK:
         print(

@@ -121,8 +121,14 @@ def shade_episodes(axis: plt.Axes, episodes: pd.DataFrame, scale: float = 1.0) -
     seen: set[str] = set()
     for kind, start, end in episodes[["kind", "start_time", "end_time"]].itertuples(index=False):
         kind = str(kind)
-        axis.axvspan(start / scale, max(end, start + scale / 100) / scale, color=colors[kind],
-                     alpha=0.25, lw=0, label=None if kind in seen else kind)  # fmt: skip
+        axis.axvspan(
+            start / scale,
+            max(end, start + scale / 100) / scale,
+            color=colors[kind],
+            alpha=0.25,
+            lw=0,
+            label=None if kind in seen else kind,
+        )
         seen.add(kind)
 
 

@@ -45,8 +45,9 @@ def simulated_time_progress(name: str, *, enabled: bool) -> Iterator[ProgressCal
     if not enabled:
         yield None
         return
-    bar = _bar(TextColumn("{task.fields[done]} / {task.fields[total_text]} simulated"),
-               transient=True)  # fmt: skip
+    bar = _bar(
+        TextColumn("{task.fields[done]} / {task.fields[total_text]} simulated"), transient=True
+    )
     task = bar.add_task(name, total=1.0, done="0s", total_text="?")
 
     def update(done: Seconds, total: Seconds) -> None:
@@ -90,8 +91,9 @@ class SweepProgress:
 
     def planned(self, total: int, already_done: int) -> None:
         self.ended_runs = already_done
-        self.bar.update(self.task, total=total, completed=already_done, ended=already_done,
-                        runs=total)  # fmt: skip
+        self.bar.update(
+            self.task, total=total, completed=already_done, ended=already_done, runs=total
+        )
 
     def ended(self, outcome: Outcome) -> None:
         if outcome.record is None:
@@ -100,5 +102,6 @@ class SweepProgress:
             self.events += outcome.record["counts"]["events"]
         self.ended_runs += 1
         rate = self.events / max(time.perf_counter() - self.started, 1e-9)
-        self.bar.update(self.task, advance=1, ended=self.ended_runs, failed=self.failed,
-                        rate=f"{rate:,.0f}")  # fmt: skip
+        self.bar.update(
+            self.task, advance=1, ended=self.ended_runs, failed=self.failed, rate=f"{rate:,.0f}"
+        )

@@ -18,11 +18,18 @@ from tests.test_plots import PNG_SIGNATURE
 @pytest.fixture(scope="module")
 def market(tmp_path_factory):
     """Forty minutes of order flow with a fat finger and a liquidity withdrawal."""
-    return run_model(tmp_path_factory.mktemp("market"), "markets.order_flow", {
-        "seed": 3, "duration": "40min",
-        "incidents": [{"kind": "fat_finger", "at": "10min"},
-                      {"kind": "liquidity_withdrawal", "at": "25min"}],
-    })  # fmt: skip
+    return run_model(
+        tmp_path_factory.mktemp("market"),
+        "markets.order_flow",
+        {
+            "seed": 3,
+            "duration": "40min",
+            "incidents": [
+                {"kind": "fat_finger", "at": "10min"},
+                {"kind": "liquidity_withdrawal", "at": "25min"},
+            ],
+        },
+    )
 
 
 def test_plot_writes_the_timeline_and_the_models_overview_reproducibly(market, cli, tmp_path):

@@ -184,7 +184,8 @@ def test_intersection_queues_and_mean_delays_per_approach(tmp_path):
         q, s = approach["arrival_rate"], approach["saturation_flow"] * approach["lanes"]
         x = q / (g * s)
         expected_webster.append(
-            cycle * (1 - g) ** 2 / (2 * (1 - g * x)) + x * x / (2 * q * (1 - x))
+            cycle * (1 - g) ** 2 / (2 * (1 - g * x))
+            + x * x / (2 * q * (1 - x))
             - 0.65 * (cycle / q**2) ** (1 / 3) * x ** (2 + 5 * g)
-        )  # fmt: skip
+        )
     assert np.allclose(webster.get_offsets()[:, 1], expected_webster)

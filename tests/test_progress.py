@@ -73,13 +73,25 @@ def test_a_sweep_draws_its_runs_on_a_terminal_only(write_scenario, tmp_path):
     from tests.conftest import SMALL_CONTACT_CENTER
 
     swept = write_scenario({**SMALL_CONTACT_CENTER, "sweep": {"runs": 3}}, name="swept.yaml")
-    drawn = run_with_terminal_stderr("sweep", str(swept), "--out", str(tmp_path / "a"),
-                                     "--workers", "1")  # fmt: skip
+    drawn = run_with_terminal_stderr(
+        "sweep", str(swept), "--out", str(tmp_path / "a"), "--workers", "1"
+    )
     assert "3/3 runs · 0 failed" in drawn and "events/s" in drawn and "ETA" in drawn
     done = subprocess.run(
-        [sys.executable, "-m", "simsynth", "sweep", str(swept), "--out", str(tmp_path / "b"),
-         "--workers", "1"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "simsynth",
+            "sweep",
+            str(swept),
+            "--out",
+            str(tmp_path / "b"),
+            "--workers",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert done.stderr == "" and "runs 3" in done.stdout
     assert yaml.safe_load(swept.read_text())["sweep"] == {"runs": 3}

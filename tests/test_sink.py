@@ -192,14 +192,23 @@ def test_ordered_core_columns_are_delta_packed_not_dictionary_encoded(tmp_path):
 
     episodes = EpisodeLog(KINDS)
     path = tmp_path / "events.parquet"
-    sink = EventSink(path, event_types=("a",), columns=(), episodes=episodes, label_kinds=KINDS,
-                     start=datetime(2026, 1, 1), rows_per_flush=1000)  # fmt: skip
+    sink = EventSink(
+        path,
+        event_types=("a",),
+        columns=(),
+        episodes=episodes,
+        label_kinds=KINDS,
+        start=datetime(2026, 1, 1),
+        rows_per_flush=1000,
+    )
     times = np.sort(np.random.default_rng(1).uniform(0, 3600, 1000))
     sink.emit_columns(times, np.zeros(1000, np.int32), np.arange(1000), np.full(1000, -1))
     sink.close()
     columns = pq.ParquetFile(path).metadata.row_group(0)
-    encodings = {columns.column(i).path_in_schema: columns.column(i).encodings
-                 for i in range(columns.num_columns)}  # fmt: skip
+    encodings = {
+        columns.column(i).path_in_schema: columns.column(i).encodings
+        for i in range(columns.num_columns)
+    }
     for name in ("event_id", "timestamp"):
         assert "DELTA_BINARY_PACKED" in encodings[name]
         assert "RLE_DICTIONARY" not in encodings[name] and "PLAIN_DICTIONARY" not in encodings[name]

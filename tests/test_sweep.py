@@ -40,8 +40,7 @@ def without_timing(manifest: dict) -> dict:
 
 
 def file_bytes(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*.parquet"))}  # fmt: skip
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*.parquet"))}
 
 
 def test_the_grid_times_the_seeds_gives_one_run_id_each(tmp_path: Path):
@@ -62,16 +61,24 @@ def test_the_grid_times_the_seeds_gives_one_run_id_each(tmp_path: Path):
     counted = dict(zip(per_run["run_id"], per_run["entity_id_count"], strict=True))
     assert counted == {r["run_id"]: r["counts"]["events"] for r in manifest["runs"]}
     # the grid value really reached the runs: agent ids stay below the agents of the run
-    agents = ds.dataset(tmp_path / "out" / "events", partitioning="hive").to_table(
-        columns=["run_id", "agent_id"]).to_pandas().groupby("run_id")["agent_id"].max()  # fmt: skip
+    agents = (
+        ds.dataset(tmp_path / "out" / "events", partitioning="hive")
+        .to_table(columns=["run_id", "agent_id"])
+        .to_pandas()
+        .groupby("run_id")["agent_id"]
+        .max()
+    )
     assert (agents.loc[[0, 1, 2]] < 4).all() and (agents.loc[[3, 4, 5]] >= 4).any()
 
 
 def test_the_same_bytes_whatever_the_workers_or_the_executor(tmp_path: Path):
     scenario = load_scenario(write(tmp_path, SWEEP))
     manifests, contents = [], []
-    for name, options in {"one": {"workers": 1}, "two": {"workers": 2},
-                          "dask": {"workers": 2, "executor": "dask"}}.items():  # fmt: skip
+    for name, options in {
+        "one": {"workers": 1},
+        "two": {"workers": 2},
+        "dask": {"workers": 2, "executor": "dask"},
+    }.items():
         manifest = run_sweep(scenario, tmp_path / name, **options).manifest
         manifests.append(without_timing(manifest))
         contents.append(file_bytes(tmp_path / name))
@@ -98,8 +105,18 @@ def test_a_sweep_killed_with_minus_9_resumes_to_the_same_bytes(tmp_path: Path):
     path = write(tmp_path, data)
     reference = run_sweep(load_scenario(path), tmp_path / "reference", workers=2).manifest
     target = tmp_path / "killed"
-    command = [sys.executable, "-m", "simsynth", "sweep", str(path), "--out", str(target),
-               "--workers", "2", "--quiet"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "simsynth",
+        "sweep",
+        str(path),
+        "--out",
+        str(target),
+        "--workers",
+        "2",
+        "--quiet",
+    ]
     process = subprocess.Popen(command, start_new_session=True)
     staging = SweepStaging.for_target(target)
     while len(list(staging.runs.glob("run_id=*.json"))) < 1:
@@ -171,8 +188,9 @@ def test_a_running_dask_scheduler_given_by_address_runs_the_same_sweep(tmp_path:
     scenario = load_scenario(write(tmp_path, {**SWEEP, "sweep": {"runs": 2}}))
     local = run_sweep(scenario, tmp_path / "local").manifest
     with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
-        remote = run_sweep(scenario, tmp_path / "remote", executor="dask",
-                           address=cluster.scheduler_address).manifest  # fmt: skip
+        remote = run_sweep(
+            scenario, tmp_path / "remote", executor="dask", address=cluster.scheduler_address
+        ).manifest
     assert without_timing(remote) == without_timing(local)
     assert file_bytes(tmp_path / "remote") == file_bytes(tmp_path / "local")
 

@@ -91,8 +91,13 @@ def write_baseline(
             table, episodes = run_tables(drawn, output, _categories(events), _start_us(run))
             write_partition(writer.root, "events", int(run_id), table)
             write_partition(writer.root, "episodes", int(run_id), episodes)
-            runs.append({"run_id": int(run_id), **_run_values(source, int(run_id)),
-                         "counts": run_counts(table, episodes)})  # fmt: skip
+            runs.append(
+                {
+                    "run_id": int(run_id),
+                    **_run_values(source, int(run_id)),
+                    "counts": run_counts(table, episodes),
+                }
+            )
         manifest = _manifest(source, dataset, baseline, runs, schema, output, seed, rows)
         manifest["wall_time_s"] = round(clock.perf_counter() - started, 3)
         return writer.commit(manifest)

@@ -37,8 +37,10 @@ def baseline(
     try:
         from .build import default_out, write_baseline
     except ImportError as error:
-        print(f"simsynth baseline needs the eval extra (pip install 'simsynth[eval]'): {error}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"simsynth baseline needs the eval extra (pip install 'simsynth[eval]'): {error}",
+            file=sys.stderr,
+        )
         raise typer.Exit(BAD_INPUT) from None
     with reporting_errors():
         manifest = write_baseline(

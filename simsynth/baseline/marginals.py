@@ -100,15 +100,22 @@ class NumericMarginal:
             candidates = {fit.family: fit.aic for fit in fits} | {"empirical": frequencies}
             if not fits or frequencies <= best(fits).aic:
                 return cls(null_rate, distinct, counts / n, None, True, low, high, candidates)
-            return cls(null_rate, np.empty(0), np.empty(0), best(fits), True, low, high,
-                       candidates)  # fmt: skip
+            return cls(null_rate, np.empty(0), np.empty(0), best(fits), True, low, high, candidates)
         heavy = counts >= max(ATOM_MIN_COUNT, ATOM_SHARE * n)
         rest = present[~np.isin(present, distinct[heavy])]
         if len(np.unique(rest)) < 2:
             return cls(null_rate, distinct, counts / n, None, False, low, high)
         fits = [*parametric(rest), Empirical.fit(rest)]
-        return cls(null_rate, distinct[heavy], counts[heavy] / n, best(fits), False, low, high,
-                   {fit.family: fit.aic for fit in fits})  # fmt: skip
+        return cls(
+            null_rate,
+            distinct[heavy],
+            counts[heavy] / n,
+            best(fits),
+            False,
+            low,
+            high,
+            {fit.family: fit.aic for fit in fits},
+        )
 
     @property
     def varies(self) -> bool:

@@ -141,10 +141,19 @@ def fit_baseline(
         }
         copula = None
         if method == "copula":
-            copula = _fit_copula(rows, marginals, [c for c in roles.attributes if c in marginals],
-                                 rng)  # fmt: skip
-        strata.append(Stratum(str(event_type), str(label_kind), len(index),
-                              len(index) / len(events), marginals, copula))  # fmt: skip
+            copula = _fit_copula(
+                rows, marginals, [c for c in roles.attributes if c in marginals], rng
+            )
+        strata.append(
+            Stratum(
+                str(event_type),
+                str(label_kind),
+                len(index),
+                len(index) / len(events),
+                marginals,
+                copula,
+            )
+        )
     return Baseline(method, tuple(strata), NumericMarginal.fit(gaps_of(events), integer=False))
 
 

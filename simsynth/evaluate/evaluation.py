@@ -60,8 +60,10 @@ def build_sections(
     """Every section, in report order, and notes on the comparison (columns left out)."""
     comparison = shared_roles(reference, candidate)
     roles, notes = comparison.roles, comparison.notes()
-    rows = {"reference": sample_rows(reference, max_rows, seed),
-            "candidate": sample_rows(candidate, max_rows, seed + 1)}  # fmt: skip
+    rows = {
+        "reference": sample_rows(reference, max_rows, seed),
+        "candidate": sample_rows(candidate, max_rows, seed + 1),
+    }
     if len(reference) > max_rows or len(candidate) > max_rows:
         notes.append(
             f"Fidelity, detectability and privacy use at most {max_rows:,} rows of each "
@@ -112,9 +114,13 @@ def evaluate(
     cand = load_input(candidate, "candidate", verify=verify)
     check_target(target, ref.events, cand.events)
     sections, notes = build_sections(
-        ref.events, cand.events, target=target, seed=seed, max_rows=max_rows,
+        ref.events,
+        cand.events,
+        target=target,
+        seed=seed,
+        max_rows=max_rows,
         on_section=on_section,
-    )  # fmt: skip
+    )
     described = _describe(ref, cand)
     settings = {"target": target, "seed": seed, "max_rows": max_rows}
     if out is None:

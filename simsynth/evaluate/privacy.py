@@ -104,10 +104,16 @@ def section(
             "candidate rows sit much closer to the reference's rows than fresh reference data "
             "does: they may copy (memorise) reference rows"
         )
-    result.figures.append(("dcr", lambda: charts.histogram_figure(
-        {"candidate": dcr_candidate, "reference": dcr_holdout},
-        xlabel="distance to the closest reference-train row (standardised attributes)",
-        title="Distance to closest record (reference: its holdout half)")))  # fmt: skip
+    result.figures.append(
+        (
+            "dcr",
+            lambda: charts.histogram_figure(
+                {"candidate": dcr_candidate, "reference": dcr_holdout},
+                xlabel="distance to the closest reference-train row (standardised attributes)",
+                title="Distance to closest record (reference: its holdout half)",
+            ),
+        )
+    )
     return result
 
 

@@ -65,8 +65,10 @@ def cell(value: Any) -> str:
 
 def frame_table(frame: pd.DataFrame) -> Table:
     """A DataFrame as a table block (index dropped)."""
-    rows = [[cell(v.item() if hasattr(v, "item") else v) for v in row]
-            for row in frame.itertuples(index=False)]  # fmt: skip
+    rows = [
+        [cell(v.item() if hasattr(v, "item") else v) for v in row]
+        for row in frame.itertuples(index=False)
+    ]
     return Table([str(c) for c in frame.columns], rows)
 
 
@@ -103,21 +105,28 @@ def blocks(
     scores = headline({section.name: section.summary for section in sections})
     ref, cand = inputs["reference"], inputs["candidate"]
     described = [
-        ("dataset", "path"), ("rows", "rows"), ("runs", "runs"), ("entities", "entities"),
+        ("dataset", "path"),
+        ("rows", "rows"),
+        ("runs", "runs"),
+        ("entities", "entities"),
         ("event types", "event_types"),
-    ]  # fmt: skip
+    ]
     settings = " · ".join(f"{k}: {cell(v)}" for k, v in document.get("settings", {}).items())
     out: list[Block] = [
         Heading(1, "simsynth evaluation"),
-        Table(["", "reference", "candidate"],
-              [[label, cell(ref.get(key)), cell(cand.get(key))] for label, key in described]),
+        Table(
+            ["", "reference", "candidate"],
+            [[label, cell(ref.get(key)), cell(cand.get(key))] for label, key in described],
+        ),
         Paragraph(f"Settings: {settings}."),
         *(Paragraph(note) for note in document.get("notes", [])),
         Heading(2, "Headline scores"),
-        Paragraph("Similarities and scores: 1 is best. Detectability auc: 0.5 is best. "
-                  "Wasserstein and rates: 0 is best; dcr_ratio: about 1 is best."),
+        Paragraph(
+            "Similarities and scores: 1 is best. Detectability auc: 0.5 is best. "
+            "Wasserstein and rates: 0 is best; dcr_ratio: about 1 is best."
+        ),
         Table(["section", "score", "value"], [[s, k, cell(v)] for s, k, v in scores]),
-    ]  # fmt: skip
+    ]
     for section in sections:
         out += [Heading(2, section.title), *(Alert(text) for text in section.warnings)]
         out += [Paragraph(note) for note in section.notes]

@@ -157,8 +157,10 @@ def section(
         for name, timing in (("reference", ref), ("candidate", cand))
     }
     acf_gap = float(np.mean(np.abs(acf["reference"] - acf["candidate"])))
-    bursts = {key: {n: burstiness(g[n]) for n in g} for key, g in
-              (("events", gaps), ("entities", entity_gaps))}  # fmt: skip
+    bursts = {
+        key: {n: burstiness(g[n]) for n in g}
+        for key, g in (("events", gaps), ("entities", entity_gaps))
+    }
     transitions = {"reference": ref.transitions(), "candidate": cand.transitions()}
     types = len(set(ref.event_type))
     summary: dict[str, Any] = {
@@ -166,7 +168,8 @@ def section(
         "entity_gap_ks_complement": ks_complement(
             entity_gaps["reference"], entity_gaps["candidate"]
         ),
-        "acf_similarity": float(np.clip(1.0 - acf_gap, 0.0, 1.0)) if not math.isnan(acf_gap)
+        "acf_similarity": float(np.clip(1.0 - acf_gap, 0.0, 1.0))
+        if not math.isnan(acf_gap)
         else None,
         "burstiness_similarity": mean_of(
             [_similarity_of(b["reference"], b["candidate"]) for b in bursts.values()]
@@ -175,7 +178,7 @@ def section(
             per_entity["reference"], per_entity["candidate"]
         ),
         "transition_similarity": transition_similarity(**transitions) if types > 1 else None,
-    }  # fmt: skip
+    }
     summary["temporal_score"] = mean_of([v for v in summary.values() if v is not None])
     result = Section(
         name="temporal",
@@ -195,21 +198,45 @@ def section(
         notes=_notes(window, types),
     )
     if types > 1:
-        result.tables.append(("Largest differences in P(next type | type)",
-                              _transition_table(**transitions)))  # fmt: skip
+        result.tables.append(
+            ("Largest differences in P(next type | type)", _transition_table(**transitions))
+        )
     result.figures += [
-        ("gaps", lambda: charts.histogram_figure(
-            gaps, xlabel="seconds between consecutive events of a run", log=True,
-            title="Inter-event times")),
-        ("entity_gaps", lambda: charts.histogram_figure(
-            entity_gaps, xlabel="seconds between consecutive events of an entity", log=True,
-            title="Inter-event times per entity")),
-        ("acf", lambda: charts.lines_figure(
-            np.arange(1, LAGS + 1), acf, xlabel=f"lag (windows of {window:.4g} s)",
-            ylabel="autocorrelation", title="Autocorrelation of event counts per window")),
-        ("events_per_entity", lambda: charts.numbers_figure(
-            *per_entity.values(), xlabel="events per entity and run", title="Events per entity")),
-    ]  # fmt: skip
+        (
+            "gaps",
+            lambda: charts.histogram_figure(
+                gaps,
+                xlabel="seconds between consecutive events of a run",
+                log=True,
+                title="Inter-event times",
+            ),
+        ),
+        (
+            "entity_gaps",
+            lambda: charts.histogram_figure(
+                entity_gaps,
+                xlabel="seconds between consecutive events of an entity",
+                log=True,
+                title="Inter-event times per entity",
+            ),
+        ),
+        (
+            "acf",
+            lambda: charts.lines_figure(
+                np.arange(1, LAGS + 1),
+                acf,
+                xlabel=f"lag (windows of {window:.4g} s)",
+                ylabel="autocorrelation",
+                title="Autocorrelation of event counts per window",
+            ),
+        ),
+        (
+            "events_per_entity",
+            lambda: charts.numbers_figure(
+                *per_entity.values(), xlabel="events per entity and run", title="Events per entity"
+            ),
+        ),
+    ]
     return result
 
 
@@ -219,9 +246,14 @@ def _mean(values: np.ndarray) -> float | None:
 
 def _burstiness_table(bursts: dict[str, dict[str, float]]) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"gaps between": f"consecutive {key}" if key == "events" else "events of an entity",
-          **values} for key, values in bursts.items()]
-    )  # fmt: skip
+        [
+            {
+                "gaps between": f"consecutive {key}" if key == "events" else "events of an entity",
+                **values,
+            }
+            for key, values in bursts.items()
+        ]
+    )
 
 
 def _notes(window: float, types: int) -> list[str]:

@@ -153,12 +153,20 @@ def read_labels(
     if mapping.label is not None:
         label_name = mapping.label.column
         truth, parsed = _truth(data.column(label_name), label_name, problems)
-        problems.rows(truth & normal, lambda row: (
-            f"labels disagree: column '{label_name}' is positive but column '{name}' is "
-            f"{_shown(series.iloc[row])}, which means normal"))  # fmt: skip
-        problems.rows(parsed & ~truth & ~normal, lambda row: (
-            f"labels disagree: column '{label_name}' is negative but column '{name}' is "
-            f"{_shown(series.iloc[row])}"))  # fmt: skip
+        problems.rows(
+            truth & normal,
+            lambda row: (
+                f"labels disagree: column '{label_name}' is positive but column '{name}' is "
+                f"{_shown(series.iloc[row])}, which means normal"
+            ),
+        )
+        problems.rows(
+            parsed & ~truth & ~normal,
+            lambda row: (
+                f"labels disagree: column '{label_name}' is negative but column '{name}' is "
+                f"{_shown(series.iloc[row])}"
+            ),
+        )
     return (~normal).astype(np.int8), kinds
 
 

@@ -102,11 +102,13 @@ def convert(data: pa.Table, mapping: Mapping, source: Source, file: str) -> Impo
     problem, every row checked) if it cannot."""
     kept = check_columns(data, mapping, source, file)
     problems = DataProblems(file)
-    times = read_times(data.column(mapping.time.column), mapping.time.column,
-                       mapping.time.format, problems)  # fmt: skip
+    times = read_times(
+        data.column(mapping.time.column), mapping.time.column, mapping.time.format, problems
+    )
     runs = _codes(data, mapping.run.column if mapping.run else None, "run", problems)
-    entities = read_codes(data.column(mapping.entity_id.column), mapping.entity_id.column,
-                          "entity", problems)  # fmt: skip
+    entities = read_codes(
+        data.column(mapping.entity_id.column), mapping.entity_id.column, "entity", problems
+    )
     _check_run_count(runs, mapping, problems)
     event_types = read_event_types(data, mapping, problems)
     label, kinds = read_labels(data, mapping, problems)
@@ -209,8 +211,12 @@ def _run_tables(
 ) -> tuple[pa.Table, pa.Table, pa.Table | None]:
     """Events, episodes and entities of one run (its `rows` in time order)."""
     times, entities, event_types, label, kinds = (
-        core.times, core.entities, core.event_types, core.label, core.kinds
-    )  # fmt: skip
+        core.times,
+        core.entities,
+        core.event_types,
+        core.label,
+        core.kinds,
+    )
     time = times.seconds[rows]
     entity = entities.ids[rows]
     run_label = label[rows]
@@ -235,11 +241,14 @@ def _run_tables(
     table = None
     if entities.originals is not None:
         acting = np.unique(entity)
-        table = pa.table({
-            "entity_id": pa.array(acting, pa.int64()),
-            mapping.entity_id.column: pa.array([entities.originals[int(e)] for e in acting],
-                                               pa.string()),
-        })  # fmt: skip
+        table = pa.table(
+            {
+                "entity_id": pa.array(acting, pa.int64()),
+                mapping.entity_id.column: pa.array(
+                    [entities.originals[int(e)] for e in acting], pa.string()
+                ),
+            }
+        )
     return events, episode_table, table
 
 
@@ -294,8 +303,9 @@ def _grouped_episodes(
     codes, uniques = pd.factorize(pd.Series(keys[positive], dtype=object))
     episode_id = np.full(len(label), -1, dtype=np.int64)
     episode_id[positive] = codes
-    frame = pd.DataFrame({"code": codes, "time": time[positive], "entity": entity[positive],
-                          "kind": kinds[positive]})  # fmt: skip
+    frame = pd.DataFrame(
+        {"code": codes, "time": time[positive], "entity": entity[positive], "kind": kinds[positive]}
+    )
     if timestamps is not None:
         frame["micros"] = timestamps[1][positive]
     grouped = frame.groupby("code", sort=True)

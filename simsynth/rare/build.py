@@ -84,8 +84,14 @@ class SplitTally:
 class TrainingSetBuilder:
     """Turns collected runs into samples of one unit, with splits and weights."""
 
-    def __init__(self, scenario: Scenario, data: Path, options: RareOptions,
-                 records: list[RunRecord], twins: Path | None = None):  # fmt: skip
+    def __init__(
+        self,
+        scenario: Scenario,
+        data: Path,
+        options: RareOptions,
+        records: list[RunRecord],
+        twins: Path | None = None,
+    ):
         self.scenario = scenario
         self.data = data
         self.options = options
@@ -117,8 +123,9 @@ class TrainingSetBuilder:
         if self.options.unit == "window":
             types: set[str] = set()
             for run_id in self.records:
-                events = pd.read_parquet(partition_file(self.data, "events", run_id),
-                                         columns=["event_type"])  # fmt: skip
+                events = pd.read_parquet(
+                    partition_file(self.data, "events", run_id), columns=["event_type"]
+                )
                 types.update(events["event_type"].astype(str).unique())
             self.event_types = sorted(types)
             schema = pq.read_schema(partition_file(self.data, "events", min(self.records)))
@@ -136,11 +143,16 @@ class TrainingSetBuilder:
             return units.event_samples(events)
         if options.unit == "window":
             return units.window_samples(
-                events, width=options.window, duration=self.duration(run_id), by=options.by,
-                event_types=self.event_types, numeric=self.numeric,
-            )  # fmt: skip
-        spans = units.positive_spans(events, self.episodes(run_id), lead=options.lead,
-                                     by=options.by)  # fmt: skip
+                events,
+                width=options.window,
+                duration=self.duration(run_id),
+                by=options.by,
+                event_types=self.event_types,
+                numeric=self.numeric,
+            )
+        spans = units.positive_spans(
+            events, self.episodes(run_id), lead=options.lead, by=options.by
+        )
         return units.sequence_samples(events, spans, tile=self.tile, by=options.by)
 
     def split_codes(self, run_id: int, table: pd.DataFrame) -> np.ndarray:
@@ -158,8 +170,9 @@ class TrainingSetBuilder:
         return RunSurvey(Counter(kinds.tolist()), int(np.sum(labels == 0)))
 
     # -- writing -------------------------------------------------------------------------
-    def write_run(self, run_id: int, root: Path, plan: NegativePlan,
-                  tallies: dict[str, SplitTally]) -> RunWritten:  # fmt: skip
+    def write_run(
+        self, run_id: int, root: Path, plan: NegativePlan, tallies: dict[str, SplitTally]
+    ) -> RunWritten:
         """Write one run's kept samples (and their events) under `root`."""
         events = self.events(run_id)
         like = pq.read_schema(partition_file(self.data, "events", run_id))
@@ -195,8 +208,9 @@ class TrainingSetBuilder:
         kinds = Counter(written["label_kind"].astype(str).to_numpy()[positive].tolist())
         return RunWritten(len(written), kinds, *footprint)
 
-    def _events_of(self, events: pd.DataFrame, found: units.Candidates, kept: pd.DataFrame,
-                   rows: np.ndarray) -> pd.DataFrame:  # fmt: skip
+    def _events_of(
+        self, events: pd.DataFrame, found: units.Candidates, kept: pd.DataFrame, rows: np.ndarray
+    ) -> pd.DataFrame:
         """The events behind the kept samples, with their sample's id, split and weight."""
         position = np.full(len(found.table), -1, np.int64)
         position[rows] = np.arange(len(rows))
@@ -266,36 +280,65 @@ def build_training_set(
     staging = SweepStaging.for_target(target)
     with DatasetWriter(target, overwrite=overwrite) as writer:
         assert writer.root is not None
-        collector = RunCollector(scenario, staging, options, workers=workers, executor=executor,
-                                 address=address, on_planned=on_planned,
-                                 on_outcome=on_outcome)  # fmt: skip
+        collector = RunCollector(
+            scenario,
+            staging,
+            options,
+            workers=workers,
+            executor=executor,
+            address=address,
+            on_planned=on_planned,
+            on_outcome=on_outcome,
+        )
         records = collector.collect(resume=resume)
         twins = None
         if options.twins:
-            twins = run_twins(scenario, records, staging, workers=workers, executor=executor,
-                              address=address)  # fmt: skip
+            twins = run_twins(
+                scenario, records, staging, workers=workers, executor=executor, address=address
+            )
         builder = TrainingSetBuilder(scenario, staging.data, options, records, twins)
         builder.prepare()
         surveys = {run_id: builder.survey(run_id) for run_id in builder.records}
         positives: Counter[str] = sum((s.positives for s in surveys.values()), Counter())
         available = {run_id: s.negatives for run_id, s in surveys.items()}
-        keep = negatives_wanted(sum(positives.values()), sum(available.values()),
-                                options.prevalence)  # fmt: skip
+        keep = negatives_wanted(
+            sum(positives.values()), sum(available.values()), options.prevalence
+        )
         plan = plan_negatives(available, keep, scenario_rng(scenario.seed, "rare-negatives"))
         tallies = {name: SplitTally() for name in SPLITS}
-        written = {run_id: builder.write_run(run_id, writer.root, plan, tallies)
-                   for run_id in sorted(builder.records)}  # fmt: skip
-        manifest = _manifest(scenario, options, records, builder, positives, plan, tallies,
-                             written, collector, started)  # fmt: skip
+        written = {
+            run_id: builder.write_run(run_id, writer.root, plan, tallies)
+            for run_id in sorted(builder.records)
+        }
+        manifest = _manifest(
+            scenario,
+            options,
+            records,
+            builder,
+            positives,
+            plan,
+            tallies,
+            written,
+            collector,
+            started,
+        )
         manifest = writer.commit(manifest)
     staging.remove()
     return manifest
 
 
-def _manifest(scenario: Scenario, options: RareOptions, records: list[RunRecord],
-              builder: TrainingSetBuilder, positives: Counter[str], plan: NegativePlan,
-              tallies: dict[str, SplitTally], written: dict[int, RunWritten],
-              collector: RunCollector, started: float) -> dict[str, Any]:  # fmt: skip
+def _manifest(
+    scenario: Scenario,
+    options: RareOptions,
+    records: list[RunRecord],
+    builder: TrainingSetBuilder,
+    positives: Counter[str],
+    plan: NegativePlan,
+    tallies: dict[str, SplitTally],
+    written: dict[int, RunWritten],
+    collector: RunCollector,
+    started: float,
+) -> dict[str, Any]:
     total_positives = sum(positives.values())
     natural_total = total_positives + plan.available
     kept_total = total_positives + plan.kept
@@ -355,6 +398,8 @@ def _written_entry(written: RunWritten, twins: bool) -> dict[str, int]:
     """A run's manifest figures of what it put in the set (and its footprint, with twins)."""
     entry = {"events_written": written.events}
     if twins:
-        entry |= {"affected_events": written.affected_events,
-                  "affected_entities": written.affected_entities}  # fmt: skip
+        entry |= {
+            "affected_events": written.affected_events,
+            "affected_entities": written.affected_entities,
+        }
     return entry

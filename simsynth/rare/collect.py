@@ -144,8 +144,9 @@ class RunCollector:
                 raise NotEnoughEpisodes(self._shortfall(done))
             wanted = min(self._runs_still_needed(done), self.options.max_runs - done)
         wanted = max(wanted, self.workers if self.options.runs is None else 1)
-        return [planned_run(self.points, k) for k in range(done, done + wanted)
-                if k not in self.records]  # fmt: skip
+        return [
+            planned_run(self.points, k) for k in range(done, done + wanted) if k not in self.records
+        ]
 
     def _runs_still_needed(self, done: int) -> int:
         """Runs to add, from the episodes per run seen so far (or, before any, the scenario's
@@ -170,8 +171,9 @@ class RunCollector:
 
     def _shortfall(self, done: int) -> str:
         seen: EpisodeCounts = sum((self.episodes[k] for k in range(done)), Counter())
-        short = ", ".join(f"{kind} {seen[kind]}" for kind in self.kinds
-                          if seen[kind] < self.options.positives)  # fmt: skip
+        short = ", ".join(
+            f"{kind} {seen[kind]}" for kind in self.kinds if seen[kind] < self.options.positives
+        )
         return (
             f"{self.scenario.name}: after {done} runs some kinds have fewer than "
             f"{self.options.positives} episodes ({short}); raise their rate in the scenario, "
@@ -182,9 +184,14 @@ class RunCollector:
         if self.on_planned is not None:
             self.on_planned(len(self.records) + len(batch), len(self.records))
         failed: list[Outcome] = []
-        for outcome in run_all(batch, written_json(self.scenario),
-                               str(self.staging.root), workers=self.workers,
-                               executor=self.executor, address=self.address):  # fmt: skip
+        for outcome in run_all(
+            batch,
+            written_json(self.scenario),
+            str(self.staging.root),
+            workers=self.workers,
+            executor=self.executor,
+            address=self.address,
+        ):
             if outcome.record is not None:
                 self._keep(outcome.record)
             else:

@@ -72,9 +72,16 @@ def rare(
         print(note, file=sys.stderr)
     with reporting_runs(scenario.name, quiet=quiet) as callbacks:
         manifest = build_training_set(
-            scenario, out, options, workers=workers or os.cpu_count() or 1, executor=executor,
-            address=address, resume=resume, overwrite=overwrite, **callbacks,  # type: ignore[arg-type]
-        )  # fmt: skip
+            scenario,
+            out,
+            options,
+            workers=workers or os.cpu_count() or 1,
+            executor=executor,  # type: ignore[arg-type]
+            address=address,
+            resume=resume,
+            overwrite=overwrite,
+            **callbacks,
+        )
     if not quiet:
         console.print(summary(out, manifest))
 
@@ -92,11 +99,17 @@ def _options(given: dict[str, Any]) -> RareOptions:
         except (ValueError, TypeError) as error:
             raise OptionError(f"--{name}: {given[name]!r} is not a duration ({error})") from None
     return RareOptions(
-        positives=given["positives"], runs=given["runs"], prevalence=given["prevalence"],
-        unit=given["unit"], by=given["by"], split=parse_split(given["split"]),
-        split_by=given["split_by"], twins=given["twins"], max_runs=given["max_runs"],
+        positives=given["positives"],
+        runs=given["runs"],
+        prevalence=given["prevalence"],
+        unit=given["unit"],
+        by=given["by"],
+        split=parse_split(given["split"]),
+        split_by=given["split_by"],
+        twins=given["twins"],
+        max_runs=given["max_runs"],
         **durations,
-    )  # fmt: skip
+    )
 
 
 def summary(out: Path, manifest: dict[str, Any]) -> str:
@@ -118,8 +131,10 @@ def summary(out: Path, manifest: dict[str, Any]) -> str:
         "  episodes: " + ", ".join(f"{k} {n}" for k, n in trained["episodes_by_kind"].items()),
     ]
     for name, split in trained["splits"].items():
-        lines.append(f"  {name:<10} runs {split['runs']:>4} · samples {split['samples']:>9,} · "
-                     f"positives {split['positives']:>7,}")  # fmt: skip
+        lines.append(
+            f"  {name:<10} runs {split['runs']:>4} · samples {split['samples']:>9,} · "
+            f"positives {split['positives']:>7,}"
+        )
     return "\n".join(lines)
 
 

@@ -65,10 +65,12 @@ def window_samples(
     if by == "world":
         table["entities"] = grouped["entity_id"].nunique()
         whole = pd.RangeIndex(int(np.ceil(duration / width)), name="window")
-        table = table.reindex(whole).fillna({"events": 0, "entities": 0,
-                                             **{f"n_{t}": 0 for t in event_types}})  # fmt: skip
-        table = table.astype({"events": np.int64, "entities": np.int64,
-                              **{f"n_{t}": np.int64 for t in event_types}})  # fmt: skip
+        table = table.reindex(whole).fillna(
+            {"events": 0, "entities": 0, **{f"n_{t}": 0 for t in event_types}}
+        )
+        table = table.astype(
+            {"events": np.int64, "entities": np.int64, **{f"n_{t}": np.int64 for t in event_types}}
+        )
     table = _first_positive(keyed, keys, table).reset_index()
     table["start_time"] = table["window"] * width
     table["end_time"] = np.minimum((table["window"] + 1) * width, duration)
@@ -118,11 +120,16 @@ def positive_spans(
             continue
         start = max(float(episode.start_time) - lead, 0.0)
         end = max(float(episode.end_time), float(last[episode.episode_id]))
-        keys = [WORLD] if by == "world" else np.unique(
-            positives.loc[positives["episode_id"] == episode.episode_id, "entity_id"]
-        )  # fmt: skip
-        spans.extend(Span(int(k), start, end, str(episode.kind), int(episode.episode_id))
-                     for k in keys)  # fmt: skip
+        keys = (
+            [WORLD]
+            if by == "world"
+            else np.unique(
+                positives.loc[positives["episode_id"] == episode.episode_id, "entity_id"]
+            )
+        )
+        spans.extend(
+            Span(int(k), start, end, str(episode.kind), int(episode.episode_id)) for k in keys
+        )
     return _merged(spans)
 
 
@@ -131,8 +138,9 @@ def _merged(spans: list[Span]) -> list[Span]:
     for span in sorted(spans, key=lambda s: (s.key, s.start)):
         if merged and merged[-1].key == span.key and span.start <= merged[-1].end:
             last = merged[-1]
-            merged[-1] = Span(last.key, last.start, max(last.end, span.end), last.kind,
-                              last.episode_id)  # fmt: skip
+            merged[-1] = Span(
+                last.key, last.start, max(last.end, span.end), last.kind, last.episode_id
+            )
         else:
             merged.append(span)
     return merged
@@ -160,8 +168,10 @@ def sequence_samples(
     groups = tiles.groupby(["tile", "key"], sort=True).ngroup().to_numpy()
     of_event[np.flatnonzero(free)] = len(spans) + groups
     unique = tiles.drop_duplicates().sort_values(["tile", "key"])
-    rows.extend((k, t * tile, (t + 1) * tile, 0, "normal", -1)
-                for t, k in zip(unique["tile"], unique["key"], strict=True))  # fmt: skip
+    rows.extend(
+        (k, t * tile, (t + 1) * tile, 0, "normal", -1)
+        for t, k in zip(unique["tile"], unique["key"], strict=True)
+    )
     table = pd.DataFrame(rows, columns=["entity_id", "start_time", "end_time", *LABELS])
     table = table.astype({"entity_id": np.int64, "label": np.int8, "episode_id": np.int64})
     table.insert(0, "sequence_id", np.arange(len(table), dtype=np.int64))

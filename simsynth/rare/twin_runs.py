@@ -41,9 +41,13 @@ def run_twins(
         if int(record["run_id"]) not in done
         and any(record["episodes_by_kind"].get(kind, 0) for kind in injected)
     ]
-    failed = [outcome for outcome in run_all(todo, twin_json, str(twins.root), workers=workers,
-                                             executor=executor, address=address)
-              if outcome.record is None]  # fmt: skip
+    failed = [
+        outcome
+        for outcome in run_all(
+            todo, twin_json, str(twins.root), workers=workers, executor=executor, address=address
+        )
+        if outcome.record is None
+    ]
     if failed:
         raise SweepFailed(failed, staging.root)
     return twins.data

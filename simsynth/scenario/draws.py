@@ -109,8 +109,12 @@ class Poisson(Form):
         return int(rng.poisson(self.poisson))
 
 
-FORMS: dict[str, type[Form]] = {"uniform": Uniform, "loguniform": LogUniform,
-                                "choice": Choice, "poisson": Poisson}  # fmt: skip
+FORMS: dict[str, type[Form]] = {
+    "uniform": Uniform,
+    "loguniform": LogUniform,
+    "choice": Choice,
+    "poisson": Poisson,
+}
 
 
 def _pair(doc: str) -> dict[str, Any]:
@@ -187,8 +191,10 @@ class Randomisable(BaseModel):
                     bound = bound_text(first["type"], first.get("ctx", {}), value)
                     reason = first["msg"] if bound is None else bound
                     written = shown(form.model_dump())
-                    raise ValueError(f"{name}: {shown(value)}, a value {written} can take, "
-                                     f"is not allowed: {reason}") from None  # fmt: skip
+                    raise ValueError(
+                        f"{name}: {shown(value)}, a value {written} can take, "
+                        f"is not allowed: {reason}"
+                    ) from None
             if (problem := form.check(ends)) is not None:
                 raise ValueError(f"{name}: {problem}")
         model = handler({**fixed, **{name: form.extremes()[0] for name, form in forms.items()}})
@@ -221,8 +227,10 @@ class Randomisable(BaseModel):
         fixed = {name: value for name, value in self if name not in self._forms}
         drawn = {}
         for name, form in self._forms.items():
-            ends = [getattr(self.target.model_validate({**fixed, name: end}), name)
-                    for end in form.extremes()]  # fmt: skip
+            ends = [
+                getattr(self.target.model_validate({**fixed, name: end}), name)
+                for end in form.extremes()
+            ]
             drawn[name] = form.draw(rng, ends)
         return self.target.model_validate({**fixed, **drawn})
 
@@ -230,8 +238,9 @@ class Randomisable(BaseModel):
 @cache
 def randomisable(params: type[ParamsModel]) -> type[Randomisable]:
     """`params` whose fields may also be written as a distribution (see the module doc)."""
-    model = create_model(f"Randomisable{params.__name__}", __base__=(Randomisable, params),
-                         __doc__=params.__doc__)  # fmt: skip
+    model = create_model(
+        f"Randomisable{params.__name__}", __base__=(Randomisable, params), __doc__=params.__doc__
+    )
     model.target = params
     return model
 

@@ -108,8 +108,9 @@ def _on_dask(
 
     cluster = None
     if address is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)  # fmt: skip
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
     try:
         with Client(address or cluster) as client:
             threads = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())

@@ -28,8 +28,10 @@ class SweepFailed(Exception):
     def __init__(self, failed: list[Outcome], staging: Path):
         self.failed = failed
         lines = [f"run {o.run.run_id} {_values(o.run)}failed: {o.error}" for o in failed]
-        lines.append(f"{len(failed)} run(s) failed; the others are kept in {staging}: "
-                     "rerun with --resume to retry the failed ones")  # fmt: skip
+        lines.append(
+            f"{len(failed)} run(s) failed; the others are kept in {staging}: "
+            "rerun with --resume to retry the failed ones"
+        )
         super().__init__("\n".join(lines))
         self._lines = lines
 
@@ -74,8 +76,14 @@ def run_sweep(
         if on_planned is not None:
             on_planned(len(planned), len(planned) - len(todo))
         failed: list[Outcome] = []
-        for outcome in run_all(todo, written_json(scenario), str(staging.root), workers=workers,
-                               executor=executor, address=address):  # fmt: skip
+        for outcome in run_all(
+            todo,
+            written_json(scenario),
+            str(staging.root),
+            workers=workers,
+            executor=executor,
+            address=address,
+        ):
             if outcome.record is not None:
                 records[outcome.run.run_id] = outcome.record
             else:

@@ -58,17 +58,20 @@ def Clock(source: RunSource, now: Seconds) -> None:
 
 @solara.component
 def EpisodeList(
-    episodes: pd.DataFrame, selected: solara.Reactive[int | None],
+    episodes: pd.DataFrame,
+    selected: solara.Reactive[int | None],
     on_select: Callable[[int], None] | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """A button per episode, in its kind's colour; pressing one selects it."""
     if episodes.empty:
         solara.Text("No episode yet.", classes=["simsynth-no-episodes"])
         return
     colors = kind_colors(episodes)
     if len(episodes) > MAX_LISTED_EPISODES:
-        solara.Text(f"The first {MAX_LISTED_EPISODES} of {len(episodes)} episodes; the events "
-                    "table filters by any of them.")  # fmt: skip
+        solara.Text(
+            f"The first {MAX_LISTED_EPISODES} of {len(episodes)} episodes; the events "
+            "table filters by any of them."
+        )
         episodes = episodes.head(MAX_LISTED_EPISODES)
 
     def choose(episode_id: int) -> None:

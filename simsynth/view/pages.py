@@ -62,8 +62,13 @@ def LivePage(scenario: Scenario) -> None:
     components = solara.use_memo(lambda: live_components(panels), [])
     name = f"{scenario.name} · {scenario.model} · live"
     if is_mesa(scenario):
-        SolaraViz(first, components=components, model_params={"scenario": scenario}, name=name,
-                  play_interval=150)  # fmt: skip
+        SolaraViz(
+            first,
+            components=components,
+            model_params={"scenario": scenario},
+            name=name,
+            play_interval=150,
+        )
     else:
         SimPyLivePage(scenario, first, components, name)
 
@@ -105,11 +110,18 @@ def SimPyLivePage(
         solara.SliderInt("Render Interval (steps)", value=steps_per_render, min=1, max=100)
         with solara.Row(justify="space-between"):
             solara.Button("Reset", color="primary", on_click=reset)
-            solara.Button("❚❚" if playing.value else "▶", color="primary",
-                          disabled=not model.value.running,
-                          on_click=lambda: playing.set(not playing.value))  # fmt: skip
-            solara.Button("Step", color="primary", on_click=step,
-                          disabled=playing.value or not model.value.running)  # fmt: skip
+            solara.Button(
+                "❚❚" if playing.value else "▶",
+                color="primary",
+                disabled=not model.value.running,
+                on_click=lambda: playing.set(not playing.value),
+            )
+            solara.Button(
+                "Step",
+                color="primary",
+                on_click=step,
+                disabled=playing.value or not model.value.running,
+            )
     with solara.Column():
         for component in components:
             LivePart(model.value, component)
@@ -168,13 +180,16 @@ def ReplayPage(root: Path) -> None:
         with solara.Card("Replay"):
             if len(run_ids) > 1:
                 solara.Select("run_id", values=run_ids, value=run_id)
-            solara.SliderFloat("time (s)", value=now, min=0.0, max=source.duration, step=frame,
-                               thumb_label=False)  # fmt: skip
+            solara.SliderFloat(
+                "time (s)", value=now, min=0.0, max=source.duration, step=frame, thumb_label=False
+            )
             with solara.Row():
-                solara.Button("❚❚" if playing.value else "▶", color="primary",
-                              on_click=lambda: playing.set(not playing.value))  # fmt: skip
-                solara.SliderInt("Play Interval (ms)", value=interval_ms, min=50, max=1000,
-                                 step=50)  # fmt: skip
+                solara.Button(
+                    "❚❚" if playing.value else "▶",
+                    color="primary",
+                    on_click=lambda: playing.set(not playing.value),
+                )
+                solara.SliderInt("Play Interval (ms)", value=interval_ms, min=50, max=1000, step=50)
         with solara.Card("Episodes"):
             EpisodeList(source.episodes(), selected, on_select=jump_to)
     with solara.Column():

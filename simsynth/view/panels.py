@@ -98,9 +98,17 @@ def show_episodes(
     shade_episodes(axis, windows[~windows["instant"]], scale)
     instant = windows[windows["instant"]]
     for kind, rows in instant.groupby(instant["kind"].astype(str)):
-        axis.plot(rows["start_time"] / scale, np.full(len(rows), 0.96), ls="", marker="|",
-                  ms=9, mew=1.2, color=colors.get(str(kind), "0.5"),
-                  transform=axis.get_xaxis_transform(), label=f"{kind} ({len(rows)})")  # fmt: skip
+        axis.plot(
+            rows["start_time"] / scale,
+            np.full(len(rows), 0.96),
+            ls="",
+            marker="|",
+            ms=9,
+            mew=1.2,
+            color=colors.get(str(kind), "0.5"),
+            transform=axis.get_xaxis_transform(),
+            label=f"{kind} ({len(rows)})",
+        )
 
 
 def show_time(axis: Axes, source: RunSource, now: Seconds, scale: float) -> None:
@@ -122,8 +130,14 @@ def draw_timeline(source: RunSource, now: Seconds) -> Figure:
     normal_counts, _ = np.histogram(times[~positive], edges)
     positive_counts, _ = np.histogram(times[positive], edges)
     axis.stairs(normal_counts, edges / scale, fill=True, color="0.65", label="normal")
-    axis.stairs(normal_counts + positive_counts, edges / scale, baseline=normal_counts,
-                fill=True, color="tab:red", label="in an episode")  # fmt: skip
+    axis.stairs(
+        normal_counts + positive_counts,
+        edges / scale,
+        baseline=normal_counts,
+        fill=True,
+        color="tab:red",
+        label="in an episode",
+    )
     show_time(axis, source, now, scale)
     axis.set_xlim(0, source.duration / scale)
     axis.set_xlabel(f"time ({unit})")

@@ -57,8 +57,9 @@ def serve(
     settings.telemetry.mixpanel_enable = False
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     url = f"http://{host}:{port}"
-    config = uvicorn.Config("solara.server.starlette:app", host=host, port=port,
-                            log_level="warning")  # fmt: skip
+    config = uvicorn.Config(
+        "solara.server.starlette:app", host=host, port=port, log_level="warning"
+    )
     with sock:
         AnnouncingServer(config, lambda: on_ready(url) if on_ready else None).run([sock])
 
@@ -147,8 +148,7 @@ def view_subprocess(target: Path, timeout_s: float = 600.0) -> Iterator[str]:
     `timeout_s` only guards against a server that hangs: generous, so a loaded machine passes."""
     port = free_port()
     command = [sys.executable, "-m", "simsynth", "view", str(target), "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://{DEFAULT_HOST}:{port}"
     try:
         deadline = time.monotonic() + timeout_s

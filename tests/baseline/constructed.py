@@ -86,10 +86,13 @@ def write_constructed(target: Path, runs: dict[int, pd.DataFrame]) -> Path:
             positive = label == 1
             time = frame["time"].to_numpy()[positive]
             episodes = episodes_table(
-                frame["label_kind"].to_numpy()[positive], time, time,
+                frame["label_kind"].to_numpy()[positive],
+                time,
+                time,
                 [[e] for e in frame["entity_id"].to_numpy()[positive]],
-                [{}] * int(positive.sum()), categories["label_kind"],
-            )  # fmt: skip
+                [{}] * int(positive.sum()),
+                categories["label_kind"],
+            )
             write_partition(writer.root, "events", run_id, events)
             write_partition(writer.root, "episodes", run_id, episodes)
             counts.append({"run_id": run_id, "counts": run_counts(events, episodes)})

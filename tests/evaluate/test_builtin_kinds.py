@@ -30,8 +30,11 @@ SCENARIOS = {
         "incidents": [
             {"kind": "card_testing", "rate": "2/d"},
             {"kind": "account_takeover", "rate": "1/d"},
-            {"kind": "merchant_compromise", "rate": "0.4/d",
-             "params": {"window": "1d", "cash_out_delay": "1d", "cash_out_share": 0.5}},
+            {
+                "kind": "merchant_compromise",
+                "rate": "0.4/d",
+                "params": {"window": "1d", "cash_out_delay": "1d", "cash_out_share": 0.5},
+            },
             {"kind": "bust_out", "rate": "1/d"},
             {"kind": "churn", "rate": "1/d"},
         ],
@@ -39,12 +42,15 @@ SCENARIOS = {
     "customers.contact_center": {
         "seed": 4,
         "duration": "2d",
-        "params": {"agents": 10, "arrival_rate": "100/h", "service_time": "5min",
-                   "patience": "4min"},
+        "params": {
+            "agents": 10,
+            "arrival_rate": "100/h",
+            "service_time": "5min",
+            "patience": "4min",
+        },
         "incidents": [
             {"kind": "outage", "rate": "3/d", "params": {"duration": "30min", "share": 0.5}},
-            {"kind": "call_surge", "rate": "3/d",
-             "params": {"duration": "30min", "multiplier": 2}},
+            {"kind": "call_surge", "rate": "3/d", "params": {"duration": "30min", "multiplier": 2}},
         ],
     },
     "traffic.intersection": {
@@ -58,8 +64,10 @@ SCENARIOS = {
     "traffic.road_network": {
         "seed": 11,
         "duration": "1h",
-        "params": {"network": {"kind": "grid", "rows": 4, "columns": 4},
-                   "demand": {"rate": "1200/h"}},
+        "params": {
+            "network": {"kind": "grid", "rows": 4, "columns": 4},
+            "demand": {"rate": "1200/h"},
+        },
         "incidents": [
             {"kind": "accident", "rate": "4/h", "params": {"duration": "5min"}},
             {"kind": "closure", "rate": "5/h", "params": {"duration": "5min"}},
@@ -73,8 +81,7 @@ SCENARIOS = {
         "params": {"traders": 500},
         "incidents": [
             {"kind": "spoofing", "rate": "2/h", "params": {"duration": "5min"}},
-            {"kind": "pump_and_dump", "rate": "1.5/h",
-             "params": {"pump": "5min", "dump": "5min"}},
+            {"kind": "pump_and_dump", "rate": "1.5/h", "params": {"pump": "5min", "dump": "5min"}},
             {"kind": "fat_finger", "rate": "3/h"},
             {"kind": "liquidity_withdrawal", "rate": "2/h", "params": {"duration": "2min"}},
         ],
@@ -84,14 +91,13 @@ SCENARIOS = {
         "duration": "90min",
         "incidents": [
             {"kind": "spoofing", "rate": "2/h", "params": {"duration": "5min"}},
-            {"kind": "pump_and_dump", "rate": "1.5/h",
-             "params": {"pump": "5min", "dump": "5min"}},
+            {"kind": "pump_and_dump", "rate": "1.5/h", "params": {"pump": "5min", "dump": "5min"}},
             {"kind": "fat_finger", "rate": "3/h"},
             {"kind": "flash_crash", "rate": "3/h", "params": {"duration": "5min"}},
             {"kind": "liquidity_withdrawal", "rate": "2/h", "params": {"duration": "2min"}},
         ],
     },
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("model", list(SCENARIOS))

@@ -33,9 +33,10 @@ def test_a_copy_scores_one_half_not_below() -> None:
 def test_a_shifted_column_is_detected() -> None:
     # on x alone, N(0,1) against N(3,1) are separated with AUC Φ(3/√2) ≈ 0.98
     result = detectability.section(
-        attributes(600, seed=0), attributes(600, seed=1, shift=3.0),
+        attributes(600, seed=0),
+        attributes(600, seed=1, shift=3.0),
         ColumnRoles.of(attributes(10, seed=0)),
-    )  # fmt: skip
+    )
     assert result.summary["auc"] > 0.95
     assert result.summary["score"] < 0.1
     assert result.warnings

@@ -21,8 +21,14 @@ def test_identical_data_scores_perfectly() -> None:
     reference = attributes(500, seed=0)
     result = _section(reference, reference.copy())
     summary = result.summary
-    perfect = ("column_shapes", "column_pair_trends", "correlation_similarity",
-               "contingency_similarity", "exact_copy_rate", "label_kind_tv_complement")  # fmt: skip
+    perfect = (
+        "column_shapes",
+        "column_pair_trends",
+        "correlation_similarity",
+        "contingency_similarity",
+        "exact_copy_rate",
+        "label_kind_tv_complement",
+    )
     for key in perfect:
         assert summary[key] == pytest.approx(1.0), key
     assert summary["wasserstein_mean"] == 0.0

@@ -64,8 +64,14 @@ def test_writes_the_three_files_and_the_figures(tmp_path: Path) -> None:
     assert scores["inputs"]["candidate"]["rows"] == 12
     assert scores["versions"]["numpy"]
     markdown = (out / "report.md").read_text()
-    for expected in ("## Headline scores", "| fidelity | nested.f1 | 0.5 |", "Something is off.",
-                     "How to read it.", "x\\|y", "](figures/fidelity-columns.png)"):  # fmt: skip
+    for expected in (
+        "## Headline scores",
+        "| fidelity | nested.f1 | 0.5 |",
+        "Something is off.",
+        "How to read it.",
+        "x\\|y",
+        "](figures/fidelity-columns.png)",
+    ):
         assert expected in markdown
     html = (out / "report.html").read_text()
     assert "<script" not in html and "http" not in html

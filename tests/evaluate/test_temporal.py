@@ -54,8 +54,12 @@ def test_independent_uniform_times_lose_bursts_and_rhythm() -> None:
         assert details["burstiness"][gaps]["reference"] > 0.5
         assert details["burstiness"][gaps]["candidate"] == pytest.approx(0.0, abs=0.1)
     assert details["acf"]["reference"][0] > 0.5  # the cycle spans 20 windows
-    for key in ("acf_similarity", "burstiness_similarity", "inter_event_ks_complement",
-                "entity_gap_ks_complement"):  # fmt: skip
+    for key in (
+        "acf_similarity",
+        "burstiness_similarity",
+        "inter_event_ks_complement",
+        "entity_gap_ks_complement",
+    ):
         assert same_process[key] > 0.85, key
         assert broken[key] < same_process[key] - 0.2, key
     # events per entity are untouched by shuffling times

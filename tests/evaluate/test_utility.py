@@ -44,8 +44,11 @@ def test_shuffled_labels_teach_nothing():
 
 def test_every_kind_is_scored_one_against_the_rest_and_absent_kinds_get_a_note():
     reference = logistic(events(N, 5), 5)
-    reference = label(reference, (reference["colour"] == "grey").to_numpy() & (
-        reference["noise"].to_numpy() > 1), "grey_spike")  # fmt: skip
+    reference = label(
+        reference,
+        (reference["colour"] == "grey").to_numpy() & (reference["noise"].to_numpy() > 1),
+        "grey_spike",
+    )
     candidate = logistic(events(N, 6), 6)
     section = utility.section(reference, candidate, ColumnRoles.of(reference))
     assert list(section.details) == ["label", "grey_spike", "spike"]

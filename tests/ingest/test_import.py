@@ -30,14 +30,19 @@ ROUND_TRIP = {
 }
 LOG = pd.DataFrame(
     {
-        "ts": ["2026-01-01T10:00:05+01:00", "2026-01-01T09:00:00Z", "2026-01-01T09:00:05Z",
-               "2026-01-01T09:01:00Z", "2026-01-01T09:00:10Z"],
+        "ts": [
+            "2026-01-01T10:00:05+01:00",
+            "2026-01-01T09:00:00Z",
+            "2026-01-01T09:00:05Z",
+            "2026-01-01T09:01:00Z",
+            "2026-01-01T09:00:10Z",
+        ],
         "account": ["bob", "alice", "bob", "carol", "alice"],
         "fraud_type": ["none", "", "skimming", "skimming", None],
         "amount": [10.0, 20.0, 30.0, 40.0, 50.0],
         "merchant": ["m1", "m2", "m1", None, "m2"],
     }
-)  # fmt: skip
+)
 """Five payments, out of time order, with two time zones (09:00:05Z twice: stable order)."""
 LOG_MAPPING = {
     "time": {"column": "ts", "format": "iso"},
@@ -96,8 +101,12 @@ def test_iso_times_text_ids_and_one_episode_per_positive_row(tmp_path):
     assert events["amount"].tolist() == [20.0, 10.0, 30.0, 50.0, 40.0]
     assert str(events["timestamp"].iloc[0]) == "2026-01-01 09:00:00+00:00"
     assert events["label_kind"].astype(str).tolist() == [
-        "normal", "normal", "skimming", "normal", "skimming"
-    ]  # fmt: skip
+        "normal",
+        "normal",
+        "skimming",
+        "normal",
+        "skimming",
+    ]
     assert events["episode_id"].tolist() == [-1, -1, 0, -1, 1]
     entities = pd.read_parquet(tmp_path / "out" / "entities")
     names = dict(zip(entities["entity_id"], entities["account"], strict=True))
@@ -105,8 +114,10 @@ def test_iso_times_text_ids_and_one_episode_per_positive_row(tmp_path):
     assert isinstance(events["merchant"].dtype, pd.CategoricalDtype)
     assert events["merchant"].isna().tolist() == [False, False, False, False, True]
     episodes = pd.read_parquet(tmp_path / "out" / "episodes")
-    assert episodes["entities"].map(list).tolist() == [[names_to_id(names, "bob")],
-                                                       [names_to_id(names, "carol")]]  # fmt: skip
+    assert episodes["entities"].map(list).tolist() == [
+        [names_to_id(names, "bob")],
+        [names_to_id(names, "carol")],
+    ]
     assert manifest["import"]["time_origin"] == "2026-01-01T09:00:00+00:00"
     assert manifest["name"] == "log"
 
@@ -220,8 +231,10 @@ def test_mapping_errors_name_file_line_and_key(tmp_path, cli, log_csv):
     assert lines[0] == f"{mapping}:2: event_type: give exactly one of `column` or `value`"
     assert lines[1].startswith(f"{mapping}:4: labels: unknown key 'labels' (allowed: name, ")
     assert len(lines) == 2
-    mapping.write_text("time: {column: when, format: iso}\nevent_type: {value: pay}\n"
-                       "entity_id: {column: account}\ncolumns: [amount, label]\n")  # fmt: skip
+    mapping.write_text(
+        "time: {column: when, format: iso}\nevent_type: {value: pay}\n"
+        "entity_id: {column: account}\ncolumns: [amount, label]\n"
+    )
     result = cli("import", log_csv, "--mapping", mapping, "--out", tmp_path / "out")
     assert result.exit_code == 2
     lines = result.stderr.splitlines()

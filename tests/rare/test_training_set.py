@@ -220,15 +220,20 @@ def test_sequences_cover_each_episode_and_negatives_hold_no_positive(scenario_fi
     episodes = pd.read_parquet(out / "episodes")
     positive = sequences[sequences["label"] == 1]
     for episode in episodes.itertuples():
-        holding = positive[(positive["run_id"] == episode.run_id)
-                           & (positive["start_time"] <= max(episode.start_time - 300.0, 0.0))
-                           & (positive["end_time"] >= episode.end_time)]  # fmt: skip
+        holding = positive[
+            (positive["run_id"] == episode.run_id)
+            & (positive["start_time"] <= max(episode.start_time - 300.0, 0.0))
+            & (positive["end_time"] >= episode.end_time)
+        ]
         has_events = (events["run_id"] == episode.run_id) & (
             events["episode_id"] == episode.episode_id
         )
         assert len(holding) >= 1 or not has_events.any()
-    joined = events.merge(sequences[["run_id", "sequence_id", "label", "start_time", "end_time"]],
-                          on=["run_id", "sequence_id"], suffixes=("", "_sequence"))  # fmt: skip
+    joined = events.merge(
+        sequences[["run_id", "sequence_id", "label", "start_time", "end_time"]],
+        on=["run_id", "sequence_id"],
+        suffixes=("", "_sequence"),
+    )
     assert len(joined) == len(events)
     assert joined["time"].between(joined["start_time"], joined["end_time"]).all()
     assert (joined.loc[joined["label_sequence"] == 0, "label"] == 0).all()
@@ -244,8 +249,9 @@ def test_sequences_cover_each_episode_and_negatives_hold_no_positive(scenario_fi
         (["--gap", "1h"], "--gap needs --split-by time"),
     ],
 )
-def test_bad_options_exit_2_and_write_nothing(cli, scenario_file: Path, tmp_path: Path,
-                                              arguments: list[str], message: str):  # fmt: skip
+def test_bad_options_exit_2_and_write_nothing(
+    cli, scenario_file: Path, tmp_path: Path, arguments: list[str], message: str
+):
     out = tmp_path / "set"
     result = cli("rare", scenario_file, "--out", out, *arguments)
     assert result.exit_code == 2
@@ -317,8 +323,18 @@ def test_kinds_short_after_max_runs_are_named(cli, tmp_path: Path):
     rare_kind = {"kind": "call_surge", "rate": "0.001/d", "params": {"multiplier": 2}}
     path = tmp_path / "rarest.yaml"
     path.write_text(yaml.safe_dump({**SMALL_CONTACT_CENTER, "incidents": [rare_kind]}))
-    result = cli("rare", path, "--out", tmp_path / "set", "--positives", "2", "--max-runs", "3",
-                 "--workers", "1")  # fmt: skip
+    result = cli(
+        "rare",
+        path,
+        "--out",
+        tmp_path / "set",
+        "--positives",
+        "2",
+        "--max-runs",
+        "3",
+        "--workers",
+        "1",
+    )
     assert result.exit_code == 2
     assert "call_surge 0" in result.stderr and "--max-runs" in result.stderr
     assert not (tmp_path / "set").exists()
@@ -333,8 +349,11 @@ def test_entity_samples_hold_one_entitys_events(scenario_file: Path, unit: str):
     samples = pd.read_parquet(out / f"{unit}s")
     events = pd.read_parquet(out / "events")
     key = ["run_id", f"{unit}_id"]
-    joined = events.merge(samples[[*key, "entity_id", "start_time", "end_time", "label"]],
-                          on=key, suffixes=("", "_sample"))  # fmt: skip
+    joined = events.merge(
+        samples[[*key, "entity_id", "start_time", "end_time", "label"]],
+        on=key,
+        suffixes=("", "_sample"),
+    )
     assert len(joined) == len(events), "every event written names a sample"
     assert (joined["entity_id"] == joined["entity_id_sample"]).all()
     assert joined["time"].between(joined["start_time"], joined["end_time"]).all()

@@ -48,8 +48,12 @@ def one(kind: str, at: str, **params: object) -> list[dict]:
 CASES: dict[str, tuple[str, dict]] = {
     "contact_center": (
         "customers.contact_center",
-        {"seed": 5, "duration": "2h", "params": CONTACT_CENTER,
-         "incidents": one("outage", "30min", duration="20min", share=0.5)},
+        {
+            "seed": 5,
+            "duration": "2h",
+            "params": CONTACT_CENTER,
+            "incidents": one("outage", "30min", duration="20min", share=0.5),
+        },
     ),
     "card_network": (
         "customers.card_network",
@@ -69,21 +73,34 @@ CASES: dict[str, tuple[str, dict]] = {
     ),
     "road_network": (
         "traffic.road_network",
-        {"seed": 5, "duration": "25min", "params": GRID,
-         "incidents": one("signal_failure", "10min", duration="10min", junction="2,2",
-                          mode="stuck")},
+        {
+            "seed": 5,
+            "duration": "25min",
+            "params": GRID,
+            "incidents": one(
+                "signal_failure", "10min", duration="10min", junction="2,2", mode="stuck"
+            ),
+        },
     ),
     "road_network_accident": (
         "traffic.road_network",
-        {"seed": 5, "duration": "25min", "params": CORRIDOR,
-         "incidents": one("accident", "10min", duration="10min", link="m1->m2", position=0.9)},
+        {
+            "seed": 5,
+            "duration": "25min",
+            "params": CORRIDOR,
+            "incidents": one("accident", "10min", duration="10min", link="m1->m2", position=0.9),
+        },
     ),
     "intersection": (
         "traffic.intersection",
-        {"seed": 7, "duration": "1h", "params": JUNCTION,
-         "incidents": one("signal_failure", "30min", duration="10min", mode="flashing_red")},
+        {
+            "seed": 7,
+            "duration": "1h",
+            "params": JUNCTION,
+            "incidents": one("signal_failure", "30min", duration="10min", mode="flashing_red"),
+        },
     ),
-}  # fmt: skip
+}
 """One small scenario per built-in model, each with one incident at a fixed time."""
 
 
@@ -123,9 +140,11 @@ def pairs(tmp_path_factory: pytest.TempPathFactory):
             kind = body["incidents"][0]["kind"]
             (episode,) = (row for _, row in episodes.iterrows() if row["kind"] == kind)
             done[name] = Pair(
-                scenario, read(root / "factual", "events"), run_twin(scenario, 0, root / "twin"),
+                scenario,
+                read(root / "factual", "events"),
+                run_twin(scenario, 0, root / "twin"),
                 episode,
-            )  # fmt: skip
+            )
         return done[name]
 
     return get

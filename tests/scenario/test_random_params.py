@@ -17,9 +17,17 @@ from tests.conftest import SMALL_CONTACT_CENTER
 RANDOM_OUTAGES = {
     **SMALL_CONTACT_CENTER,
     "duration": "3d",
-    "incidents": [{"kind": "outage", "rate": "8/d", "params": {
-        "share": {"uniform": [0.2, 0.8]}, "duration": {"loguniform": ["10min", "1h"]}}}],
-}  # fmt: skip
+    "incidents": [
+        {
+            "kind": "outage",
+            "rate": "8/d",
+            "params": {
+                "share": {"uniform": [0.2, 0.8]},
+                "duration": {"loguniform": ["10min", "1h"]},
+            },
+        }
+    ],
+}
 
 
 def episodes_of(tmp_path: Path, scenario: dict, name: str) -> pd.DataFrame:
@@ -45,8 +53,9 @@ def test_each_episode_draws_its_params_within_the_declared_ranges(tmp_path: Path
 
 def test_drawing_params_shifts_neither_the_times_nor_the_other_randomness(tmp_path: Path):
     random = episodes_of(tmp_path, RANDOM_OUTAGES, "random")
-    fixed_incidents = [{"kind": "outage", "rate": "8/d",
-                        "params": {"share": 0.5, "duration": "20min"}}]  # fmt: skip
+    fixed_incidents = [
+        {"kind": "outage", "rate": "8/d", "params": {"share": 0.5, "duration": "20min"}}
+    ]
     fixed = episodes_of(tmp_path, {**RANDOM_OUTAGES, "incidents": fixed_incidents}, "fixed")
     assert random["start_time"].tolist() == fixed["start_time"].tolist()
     again = episodes_of(tmp_path, RANDOM_OUTAGES, "again")
@@ -59,24 +68,35 @@ def test_drawing_params_shifts_neither_the_times_nor_the_other_randomness(tmp_pa
 
 
 def test_choice_and_poisson_forms(tmp_path: Path):
-    incidents = [{"kind": "call_surge", "rate": "6/d",
-                  "params": {"multiplier": {"choice": [2, 3]},
-                             "duration": {"uniform": ["5min", "15min"]}}}]  # fmt: skip
+    incidents = [
+        {
+            "kind": "call_surge",
+            "rate": "6/d",
+            "params": {
+                "multiplier": {"choice": [2, 3]},
+                "duration": {"uniform": ["5min", "15min"]},
+            },
+        }
+    ]
     episodes = episodes_of(tmp_path, {**RANDOM_OUTAGES, "incidents": incidents}, "choice")
     assert set(episodes["multiplier"]) == {2, 3}
 
 
 def test_a_form_outside_the_fields_rules_is_reported_with_file_and_line(tmp_path: Path, cli):
-    bad = {**RANDOM_OUTAGES, "incidents": [
-        {"kind": "outage", "at": "1h", "params": {"share": {"uniform": [0.2, 1.5]}}}]}  # fmt: skip
+    bad = {
+        **RANDOM_OUTAGES,
+        "incidents": [{"kind": "outage", "at": "1h", "params": {"share": {"uniform": [0.2, 1.5]}}}],
+    }
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(bad))
     result = cli("validate", path)
     assert result.exit_code == 2
     assert f"{path}:" in result.stderr and "incidents.0.params" in result.stderr
     assert "share: 1.5" in result.stderr and "less than or equal to 1" in result.stderr
-    unknown = {**bad, "incidents": [{"kind": "outage", "at": "1h",
-                                     "params": {"share": {"normal": [0.5, 0.1]}}}]}  # fmt: skip
+    unknown = {
+        **bad,
+        "incidents": [{"kind": "outage", "at": "1h", "params": {"share": {"normal": [0.5, 0.1]}}}],
+    }
     path.write_text(yaml.safe_dump(unknown))
     assert cli("validate", path).exit_code == 2
 
@@ -121,8 +141,11 @@ def test_the_manifest_keeps_the_scenario_as_written(tmp_path: Path, written):
 
 
 def test_a_start_time_may_be_a_distribution_within_the_run(tmp_path: Path, cli):
-    incident = {"kind": "outage", "at": {"uniform": ["1h", "2h"]},
-                "params": {"share": 0.5, "duration": "10min"}}  # fmt: skip
+    incident = {
+        "kind": "outage",
+        "at": {"uniform": ["1h", "2h"]},
+        "params": {"share": 0.5, "duration": "10min"},
+    }
     scenario = {**RANDOM_OUTAGES, "duration": "4h", "incidents": [incident]}
     starts = []
     for seed in range(6):

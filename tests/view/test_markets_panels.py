@@ -155,8 +155,9 @@ def test_book_panel_colours_a_spoofers_resting_orders(spoofing):
     color = kind_colors(spoofing.episodes())["spoofing"]
     shown = bars(axis, color)
     per_level = spoof.groupby("ticks")["quantity"].sum()
-    assert shown and all(shown[round(t * TICK, 6)] == q for t, q in per_level.items()
-                         if round(t * TICK, 6) in shown)  # fmt: skip
+    assert shown and all(
+        shown[round(t * TICK, 6)] == q for t, q in per_level.items() if round(t * TICK, 6) in shown
+    )
     assert order["price"] in shown
     assert "spoofing orders" in [text.get_text() for text in axis.get_legend().get_texts()]
 
@@ -180,8 +181,9 @@ def test_price_panel_draws_the_quotes_and_trades_up_to_now(spoofing):
     assert np.allclose(ask.get_ydata(), quotes["best_ask"], equal_nan=True)
     # every labelled trade so far, and a thinned cloud of the others, none after now
     trades = events[events["event_type"] == "trade"]
-    clouds = {c.get_label(): c.get_offsets() for c in axis.collections
-              if isinstance(c, PathCollection)}  # fmt: skip
+    clouds = {
+        c.get_label(): c.get_offsets() for c in axis.collections if isinstance(c, PathCollection)
+    }
     labelled = trades[trades["label"] == 1]
     assert len(clouds["labelled trades"]) == len(labelled) > 0
     assert 0.5 * views.MOST_TRADES < len(clouds["trades"]) <= views.MOST_TRADES

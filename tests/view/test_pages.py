@@ -148,8 +148,9 @@ def test_replay_page_moves_in_time_and_jumps_to_episodes(
     first = episodes.iloc[0]
     listed.first.click()
     expect(page.locator(CLOCK)).to_contain_text(f"t = {format_seconds(first.end_time)} of")
-    members = events[(events["episode_id"] == first.episode_id)
-                     & (events["time"] <= first.end_time)]  # fmt: skip
+    members = events[
+        (events["episode_id"] == first.episode_id) & (events["time"] <= first.end_time)
+    ]
     assert len(members) > 0
     expect(page.locator(".simsynth-events-count")).to_contain_text(f"{len(members):,} of ")
     browsing.assert_clean()

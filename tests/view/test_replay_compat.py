@@ -80,8 +80,10 @@ def test_each_run_of_a_sweep_is_shown_with_its_own_grid_values(tmp_path, cli):
     swept = base.model_copy(update={"sweep": Sweep(runs=1, grid={"params.agents": [20, 30]})})
     root = tmp_path / "sweep"
     manifest = run_sweep(swept, root).manifest
-    agents = [ReplaySource(root, run["run_id"], run_scenario(manifest, run)).params.agents
-              for run in manifest["runs"]]  # fmt: skip
+    agents = [
+        ReplaySource(root, run["run_id"], run_scenario(manifest, run)).params.agents
+        for run in manifest["runs"]
+    ]
     assert agents == [20, 30]
     result = cli("plot", root)
     assert result.exit_code == 0

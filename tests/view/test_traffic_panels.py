@@ -193,8 +193,11 @@ def test_queues_are_the_events_queue_lengths_per_approach(crossing):
         assert np.allclose(line.get_xdata() * MINUTE, rows["time"])
         assert np.array_equal(line.get_ydata(), rows["queue_len"])
     color = to_rgba(kind_colors(crossing.episodes())["signal_failure"], 0.25)
-    spans = [(p.get_x(), p.get_x() + p.get_width()) for p in axis.patches
-             if isinstance(p, Rectangle) and p.get_facecolor() == color]  # fmt: skip
+    spans = [
+        (p.get_x(), p.get_x() + p.get_width())
+        for p in axis.patches
+        if isinstance(p, Rectangle) and p.get_facecolor() == color
+    ]
     assert spans == [(70.0, 75.0)]
     early = panel(crossing, "Queues per approach").draw(crossing, 10 * MINUTE).axes[0]
     queues = [line for line in early.lines if line.get_label() in lines]

@@ -54,8 +54,14 @@ def test_ctrl_c_stops_the_server_with_status_130():
 
 
 def test_a_bad_scenario_exits_2_with_its_error_and_serves_nothing(cli, served, write_scenario):
-    path = write_scenario({"name": "x", "model": "customers.contact_center", "duration": "2h",
-                           "params": {"agents": -1}})  # fmt: skip
+    path = write_scenario(
+        {
+            "name": "x",
+            "model": "customers.contact_center",
+            "duration": "2h",
+            "params": {"agents": -1},
+        }
+    )
     result = cli("view", path)
     assert result.exit_code == 2
     assert "agents" in result.stderr and "Traceback" not in result.output

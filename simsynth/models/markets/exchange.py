@@ -173,14 +173,21 @@ class OrderBatch:
         role: int = NORMAL,
     ) -> None:
         """Add the cancel of whatever rests of `order_id`."""
-        self._rows.append((time, CANCEL, BUY, 0, ALL, order_id, trader_id,
-                           episode, role))  # fmt: skip
+        self._rows.append((time, CANCEL, BUY, 0, ALL, order_id, trader_id, episode, role))
 
-    def _add(self, time: Seconds, kind: int, trader_id: int, side: int, price: int,
-             quantity: int, episode: EpisodeId, role: int) -> int:  # fmt: skip
+    def _add(
+        self,
+        time: Seconds,
+        kind: int,
+        trader_id: int,
+        side: int,
+        price: int,
+        quantity: int,
+        episode: EpisodeId,
+        role: int,
+    ) -> int:
         order_id = self._exchange.registry.new_id()
-        self._rows.append((time, kind, side, price, quantity, order_id, trader_id, episode,
-                           role))  # fmt: skip
+        self._rows.append((time, kind, side, price, quantity, order_id, trader_id, episode, role))
         return order_id
 
     def send(self) -> Results | None:
@@ -192,8 +199,12 @@ class OrderBatch:
         )
         self._rows = []
         orders = Orders.of(kind, side, price, quantity, order_id, trader_id)
-        batch = Instructions(np.asarray(time, np.float64), orders,
-                             np.asarray(episode, np.int64), np.asarray(role, np.int32))  # fmt: skip
+        batch = Instructions(
+            np.asarray(time, np.float64),
+            orders,
+            np.asarray(episode, np.int64),
+            np.asarray(role, np.int32),
+        )
         return self._exchange.execute(batch)
 
 
@@ -319,20 +330,32 @@ class Exchange:
             event_type,
             trader.astype(np.int64),
             episode,
-            (order_id, trader, side.astype(np.int32), order_type.astype(np.int32),
-             price, quantity, counterparty, maker_order, (bid * self.tick_size)[instruction],
-             (ask * self.tick_size)[instruction], role),
-        )  # fmt: skip
+            (
+                order_id,
+                trader,
+                side.astype(np.int32),
+                order_type.astype(np.int32),
+                price,
+                quantity,
+                counterparty,
+                maker_order,
+                (bid * self.tick_size)[instruction],
+                (ask * self.tick_size)[instruction],
+                role,
+            ),
+        )
 
     def _touch(self, episode: np.ndarray, trader: np.ndarray, counterparty: np.ndarray) -> None:
         """Record each trader (and trade counterparty) once per episode it took part in."""
         labelled = episode != NO_EPISODE
         if not labelled.any():
             return
-        pairs = np.concatenate([
-            np.stack([episode[labelled], trader[labelled]], axis=1),
-            np.stack([episode[labelled], counterparty[labelled]], axis=1),
-        ])  # fmt: skip
+        pairs = np.concatenate(
+            [
+                np.stack([episode[labelled], trader[labelled]], axis=1),
+                np.stack([episode[labelled], counterparty[labelled]], axis=1),
+            ]
+        )
         for episode_id, trader_id in np.unique(pairs[pairs[:, 1] != NO_TRADER], axis=0).tolist():
             self.episodes.touch(episode_id, trader_id)
 

@@ -33,8 +33,9 @@ def price_path(run: RunData, metrics: pd.DataFrame) -> Figure:
     figure, axis = plt.subplots(figsize=(10, 4.5), dpi=100)
     trades = run.events(["time", "event_type", "price", "label"])
     plot_trades(axis, trades[trades["event_type"] == "trade"], HOUR, MOST_TRADES)
-    axis.plot(metrics["time"] / HOUR, metrics["mid"], color="#135", lw=1,
-              label="mid (per interval)")  # fmt: skip
+    axis.plot(
+        metrics["time"] / HOUR, metrics["mid"], color="#135", lw=1, label="mid (per interval)"
+    )
     shade_episodes(axis, run.episodes, HOUR)
     axis.set_xlabel("simulated time (h)")
     axis.set_ylabel("price")

@@ -106,15 +106,15 @@ class Actor:
     def limit(self, side: int, price: int, quantity: int) -> tuple[int, Result]:
         """Send a limit order now; its order id and what it did."""
         batch = self.exchange.batch()
-        order_id = batch.limit(self.venue.now, self.trader_id, side, price, quantity,
-                               self.episode_id, MANIPULATOR)  # fmt: skip
+        order_id = batch.limit(
+            self.venue.now, self.trader_id, side, price, quantity, self.episode_id, MANIPULATOR
+        )
         return order_id, self._send(batch)
 
     def market(self, side: int, quantity: int) -> Result:
         """Send a market order now; what it did."""
         batch = self.exchange.batch()
-        batch.market(self.venue.now, self.trader_id, side, quantity, self.episode_id,
-                     MANIPULATOR)  # fmt: skip
+        batch.market(self.venue.now, self.trader_id, side, quantity, self.episode_id, MANIPULATOR)
         return self._send(batch)
 
     def cancel(self, order_id: int) -> bool:
@@ -173,8 +173,9 @@ def spoofing(actor: Actor, params: SpoofingParams) -> Script:
             spoofs.append(actor.limit(spoof_side, price, actor.size(params.spoof_size))[0])
             yield actor.latency()
         yield actor.about(params.hold / 2)
-        genuine, _ = actor.limit(genuine_side, exchange.touch(genuine_side),
-                                 actor.size(params.genuine_size))  # fmt: skip
+        genuine, _ = actor.limit(
+            genuine_side, exchange.touch(genuine_side), actor.size(params.genuine_size)
+        )
         yield actor.about(params.hold / 2)
         for order_id in spoofs:
             if actor.cancel(order_id):

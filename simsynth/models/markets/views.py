@@ -105,13 +105,15 @@ def resting_orders(events: pd.DataFrame, tick: float) -> pd.DataFrame:
     left = quantity[placed] - np.rint(gone[order_id[placed]]).astype(np.int64)
     rows = placed[left > 0]
     manipulator = events["role"].iloc[rows].to_numpy() == "manipulator"
-    return pd.DataFrame({
-        "order_id": order_id[rows],
-        "side": events["side"].iloc[rows].astype(str).to_numpy(),
-        "ticks": np.rint(events["price"].to_numpy()[rows] / tick).astype(np.int64),
-        "quantity": left[left > 0],
-        "owner": np.where(manipulator, events["label_kind"].iloc[rows].astype(str), ORDINARY),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "order_id": order_id[rows],
+            "side": events["side"].iloc[rows].astype(str).to_numpy(),
+            "ticks": np.rint(events["price"].to_numpy()[rows] / tick).astype(np.int64),
+            "quantity": left[left > 0],
+            "owner": np.where(manipulator, events["label_kind"].iloc[rows].astype(str), ORDINARY),
+        }
+    )
 
 
 def book_side(orders: pd.DataFrame, side: str) -> pd.DataFrame:
@@ -143,11 +145,18 @@ def draw_book(source: RunSource, now: Seconds) -> Figure:
         shown += list(levels.index * tick)
         if len(levels):
             bests.append(levels.index[0] * tick)
-            axis.axhline(bests[-1], color=color, ls="--", lw=0.8,
-                         label=f"best {name[:-1]} {bests[-1]:.{_decimals(tick)}f}")  # fmt: skip
+            axis.axhline(
+                bests[-1],
+                color=color,
+                ls="--",
+                lw=0.8,
+                label=f"best {name[:-1]} {bests[-1]:.{_decimals(tick)}f}",
+            )
     scale, unit = time_axis(source.duration)
-    axis.set_title(f"Order book at {now / scale:.4g} {unit}: {len(orders):,} resting orders, "
-                   f"best {LADDER_LEVELS} levels a side")  # fmt: skip
+    axis.set_title(
+        f"Order book at {now / scale:.4g} {unit}: {len(orders):,} resting orders, "
+        f"best {LADDER_LEVELS} levels a side"
+    )
     axis.set_xlabel("resting quantity (units)")
     axis.set_ylabel("price")
     if orders.empty:
@@ -176,8 +185,14 @@ def _ladder(
     left = levels[ORDINARY].to_numpy() if ORDINARY in levels else np.zeros(len(levels))
     for owner in levels.columns.drop(ORDINARY, errors="ignore"):
         quantity = levels[owner].to_numpy()
-        axis.barh(prices, quantity, 0.8 * tick, left=left, color=colors.get(owner, "0.3"),
-                  label=f"{owner} orders" if owner not in labelled else None)  # fmt: skip
+        axis.barh(
+            prices,
+            quantity,
+            0.8 * tick,
+            left=left,
+            color=colors.get(owner, "0.3"),
+            label=f"{owner} orders" if owner not in labelled else None,
+        )
         labelled.add(owner)
         left = left + quantity
 

@@ -100,8 +100,9 @@ class ReferenceBook:
             order = self.orders[order_id]
             cancelled = min(quantity, order.quantity)
             self._take(order, cancelled)
-            return Outcome(CANCELLED if order.quantity == 0 else REDUCED, 0, order.quantity,
-                          cancelled), []  # fmt: skip
+            return Outcome(
+                CANCELLED if order.quantity == 0 else REDUCED, 0, order.quantity, cancelled
+            ), []
         if kind == MODIFY:
             order = self.orders[order_id]
             old = order.quantity
@@ -109,8 +110,9 @@ class ReferenceBook:
                 self._take(order, old - quantity)
                 return Outcome(REDUCED, 0, quantity, old - quantity), []
             self._take(order, old)
-            result, fills = self._new_order(LIMIT, order.side, price, quantity, order_id,
-                                            order.trader_id)  # fmt: skip
+            result, fills = self._new_order(
+                LIMIT, order.side, price, quantity, order_id, order.trader_id
+            )
             return result._replace(cancelled=result.cancelled + old), fills
         return self._new_order(kind, side, price, quantity, order_id, trader_id)
 
@@ -145,8 +147,9 @@ class ReferenceBook:
                 break
             maker = self.levels[maker_side][best][0]
             traded = min(left, maker.quantity)
-            fills.append(Fill(maker.order_id, order_id, maker.trader_id, trader_id, best, traded,
-                              side))  # fmt: skip
+            fills.append(
+                Fill(maker.order_id, order_id, maker.trader_id, trader_id, best, traded, side)
+            )
             left -= traded
             self._take(maker, traded)
         filled = quantity - left

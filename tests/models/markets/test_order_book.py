@@ -262,9 +262,17 @@ def test_rejections_leave_the_book_alone():
     )
     results, trades = book.submit(orders)
     assert results.status.tolist() == [
-        REJECTED_PRICE, REJECTED_PRICE, REJECTED_QUANTITY, REJECTED_QUANTITY, REJECTED_UNKNOWN_ID,
-        REJECTED_PRICE, REJECTED_DUPLICATE_ID, REJECTED_KIND, REJECTED_KIND, REJECTED_ID,
-    ]  # fmt: skip
+        REJECTED_PRICE,
+        REJECTED_PRICE,
+        REJECTED_QUANTITY,
+        REJECTED_QUANTITY,
+        REJECTED_UNKNOWN_ID,
+        REJECTED_PRICE,
+        REJECTED_DUPLICATE_ID,
+        REJECTED_KIND,
+        REJECTED_KIND,
+        REJECTED_ID,
+    ]
     assert trades.size == 0
     assert not results.filled.any() and not results.remaining.any()
     assert book.snapshot() == ([(100, [(1, 5)])], [])
@@ -274,8 +282,9 @@ def test_book_grows_past_its_capacity():
     book = OrderBook(0, 1000, capacity=1)
     count = 300
     prices = np.arange(count) % 50 + 500
-    results, _ = book.submit(Orders.of([LIMIT] * count, [SELL] * count, prices, [2] * count,
-                                       np.arange(count)))  # fmt: skip
+    results, _ = book.submit(
+        Orders.of([LIMIT] * count, [SELL] * count, prices, [2] * count, np.arange(count))
+    )
     assert (results.status == RESTING).all() and len(book) == count
     results, trades = book.submit(Orders.of([MARKET], [BUY], [0], [2 * count], [count]))
     assert results.row(0)[:4] == (FILLED, 2 * count, 0, 0)
@@ -292,12 +301,16 @@ def test_depth_lists_levels_best_first():
         book.limit(order_id, side, price, quantity)
     bids = book.depth(BUY, 5)
     assert (bids.price.tolist(), bids.quantity.tolist(), bids.orders.tolist()) == (
-        [12, 10], [2, 4], [1, 2]
-    )  # fmt: skip
+        [12, 10],
+        [2, 4],
+        [1, 2],
+    )
     asks = book.depth(SELL, 2)
     assert (asks.price.tolist(), asks.quantity.tolist(), asks.orders.tolist()) == (
-        [15, 20], [5, 4], [1, 1]
-    )  # fmt: skip
+        [15, 20],
+        [5, 4],
+        [1, 1],
+    )
 
 
 def test_submit_takes_columns_of_any_integer_type():

@@ -152,10 +152,9 @@ def session(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
             {"kind": "spoofing", "at": "20min", "params": {"duration": "10min"}},
             {"kind": "fat_finger", "at": "45min"},
             {"kind": "liquidity_withdrawal", "at": "1h", "params": {"duration": "5min"}},
-            {"kind": "pump_and_dump", "at": "80min",
-             "params": {"pump": "10min", "dump": "10min"}},
+            {"kind": "pump_and_dump", "at": "80min", "params": {"pump": "10min", "dump": "10min"}},
         ],
-    }  # fmt: skip
+    }
     out = run_model(tmp_path_factory.mktemp("flow"), MODEL, scenario)
     return pd.read_parquet(out / "events"), pd.read_parquet(out / "episodes")
 
@@ -168,11 +167,18 @@ def test_book_is_never_crossed_and_quantities_are_conserved(session):
     trades = events[events["event_type"] == "trade"]
     cancels = events[events["event_type"] == "cancel"]
     # every unit an order brought traded (as taker or as maker), was cancelled, or still rests
-    used = pd.concat([
-        trades.groupby("order_id")["quantity"].sum(),
-        trades.groupby("maker_order_id")["quantity"].sum(),
-        cancels.groupby("order_id")["quantity"].sum(),
-    ]).groupby(level=0).sum().reindex(orders.index, fill_value=0)  # fmt: skip
+    used = (
+        pd.concat(
+            [
+                trades.groupby("order_id")["quantity"].sum(),
+                trades.groupby("maker_order_id")["quantity"].sum(),
+                cancels.groupby("order_id")["quantity"].sum(),
+            ]
+        )
+        .groupby(level=0)
+        .sum()
+        .reindex(orders.index, fill_value=0)
+    )
     assert (used <= orders["quantity"]).all()
     # a cancel takes all that rests, so a cancelled order accounts for all it brought
     cancelled = cancels["order_id"].unique()

@@ -65,10 +65,19 @@ def test_returns_show_the_stylized_facts(tmp_path):
 def crash_and_calm(tmp_path_factory):
     """Three hours with a flash crash after one hour, and the same world without it."""
     root = tmp_path_factory.mktemp("traders")
-    crash = run_model(root, MODEL, {"seed": 4, "duration": "3h", "incidents": [
-        {"kind": "flash_crash", "at": "1h"},
-        {"kind": "spoofing", "at": "2h"},
-    ]}, "crash")  # fmt: skip
+    crash = run_model(
+        root,
+        MODEL,
+        {
+            "seed": 4,
+            "duration": "3h",
+            "incidents": [
+                {"kind": "flash_crash", "at": "1h"},
+                {"kind": "spoofing", "at": "2h"},
+            ],
+        },
+        "crash",
+    )
     calm = run_model(root, MODEL, {"seed": 4, "duration": "3h"}, "calm")
     return crash, calm
 
@@ -105,10 +114,12 @@ def test_flash_crash_labels_its_window_and_the_seller(crash_and_calm):
     entities = pd.read_parquet(crash / "entities")
     makers = set(entities.loc[entities["kind"] == "market_maker", "entity_id"])
     quotes = events[(events["event_type"] == "order") & events["trader_id"].isin(makers)]
-    first = quotes[(quotes["time"] > episode.start_time + 10) &
-                   (quotes["time"] < episode.start_time + 130)]  # fmt: skip
-    before = quotes[(quotes["time"] > episode.start_time - 120) &
-                    (quotes["time"] < episode.start_time)]  # fmt: skip
+    first = quotes[
+        (quotes["time"] > episode.start_time + 10) & (quotes["time"] < episode.start_time + 130)
+    ]
+    before = quotes[
+        (quotes["time"] > episode.start_time - 120) & (quotes["time"] < episode.start_time)
+    ]
     assert len(first) < 0.3 * len(before)
 
 
@@ -120,8 +131,11 @@ def test_market_makers_respect_their_inventory_limit(crash_and_calm):
     for maker in entities.loc[entities["kind"] == "market_maker", "entity_id"]:
         involved = (events["trader_id"] == maker) | (events["counterparty_id"] == maker)
         trades = events[(events["event_type"] == "trade") & involved]
-        bought = np.where((trades["trader_id"] == maker) == (trades["side"] == "buy"),
-                          trades["quantity"], -trades["quantity"])  # fmt: skip
+        bought = np.where(
+            (trades["trader_id"] == maker) == (trades["side"] == "buy"),
+            trades["quantity"],
+            -trades["quantity"],
+        )
         inventory = np.cumsum(bought)
         # a side stops being quoted at the limit; quotes in flight can overshoot by one quote
         assert np.abs(inventory).max() <= limit + 2 * 3

@@ -458,8 +458,9 @@ def test_lane_closure_errors_are_located_in_the_scenario(write_scenario):
         {"kind": "lane_closure", "at": "60s", "params": {"approach": "norht"}},
         {"kind": "lane_closure", "at": "120s", "params": {"approach": "east", "lanes": 5}},
     ]
-    path = write_scenario({"name": "bad", "model": MODEL, "seed": 1, "duration": "1h",
-                           "incidents": incidents})  # fmt: skip
+    path = write_scenario(
+        {"name": "bad", "model": MODEL, "seed": 1, "duration": "1h", "incidents": incidents}
+    )
     with pytest.raises(ScenarioError) as raised:
         simsynth.load_scenario(path)
     text = str(raised.value)

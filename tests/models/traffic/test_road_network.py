@@ -320,14 +320,19 @@ def test_incident_sites_are_checked_against_the_graph_with_their_lines(tmp_path,
     path = tmp_path / "bad.yaml"
     path.write_text(
         yaml.safe_dump(
-            {"name": "bad", "model": MODEL, "seed": 1, "duration": "10min",
-             "incidents": [
-                 {"kind": "closure", "at": "1min", "params": {"link": "9,9->9,8"}},
-                 {"kind": "signal_failure", "at": "2min", "params": {"junction": "0,0"}},
-             ]},
+            {
+                "name": "bad",
+                "model": MODEL,
+                "seed": 1,
+                "duration": "10min",
+                "incidents": [
+                    {"kind": "closure", "at": "1min", "params": {"link": "9,9->9,8"}},
+                    {"kind": "signal_failure", "at": "2min", "params": {"junction": "0,0"}},
+                ],
+            },
             sort_keys=False,
         )
-    )  # fmt: skip
+    )
     result = cli("run", path, "--out", tmp_path / "out")
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "incidents.0.params.link: no link '9,9->9,8'" in result.output
@@ -407,11 +412,16 @@ def test_missing_graph_file_is_a_located_scenario_error(tmp_path, cli):
     path = tmp_path / "bad.yaml"
     path.write_text(
         yaml.safe_dump(
-            {"name": "bad", "model": MODEL, "seed": 1, "duration": "10min",
-             "params": {"network": {"kind": "file", "path": "nowhere.graphml"}}},
+            {
+                "name": "bad",
+                "model": MODEL,
+                "seed": 1,
+                "duration": "10min",
+                "params": {"network": {"kind": "file", "path": "nowhere.graphml"}},
+            },
             sort_keys=False,
         )
-    )  # fmt: skip
+    )
     result = cli("validate", path)
     assert result.exit_code == 2
     assert "bad.yaml:" in result.output and "params.network.path" in result.output

@@ -77,8 +77,15 @@ def plot_hourly_volume(
     share_axis = axis.twinx()
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(total > 0, labelled / np.maximum(total, 1), np.nan) * 100
-    share_axis.plot(starts + HOUR / scale / 2, share, color="#d62728", lw=1.2, marker=".", ms=3,
-                    label="share labelled positive (%)")  # fmt: skip
+    share_axis.plot(
+        starts + HOUR / scale / 2,
+        share,
+        color="#d62728",
+        lw=1.2,
+        marker=".",
+        ms=3,
+        label="share labelled positive (%)",
+    )
     share_axis.set_ylabel("share of the hour's transactions labelled positive (%)", color="#d62728")
     share_axis.set_ylim(bottom=0, top=max(1.0, float(np.nanmax(share, initial=0.0)) * 1.15))
     handles, names = axis.get_legend_handles_labels()
@@ -108,15 +115,24 @@ def plot_amounts(axis: Axes, events: pd.DataFrame) -> None:
     positive = amount[amount > 0]
     low, high = (positive.min(), positive.max()) if len(positive) else (0.01, 1.0)
     bins = np.geomspace(low, max(high, low * 1.01), 60)
-    groups = (("normal", "normal payments", "#1f77b4"),
-              ("fraudster", "fraud (role fraudster)", "#d62728"))  # fmt: skip
+    groups = (
+        ("normal", "normal payments", "#1f77b4"),
+        ("fraudster", "fraud (role fraudster)", "#d62728"),
+    )
     for value, name, color in groups:
         values = amount[(role == value).to_numpy() & (amount > 0)]
         if len(values):
             weights = np.full(len(values), 100.0 / len(values))
             label = f"{name}: n = {len(values)}, median {np.median(values):.2f}"
-            axis.hist(values, bins=bins, weights=weights, histtype="step", lw=1.5, color=color,
-                      label=label)  # fmt: skip
+            axis.hist(
+                values,
+                bins=bins,
+                weights=weights,
+                histtype="step",
+                lw=1.5,
+                color=color,
+                label=label,
+            )
     axis.set_xscale("log")
     axis.set_xlabel("amount (currency units, log scale)")
     axis.set_ylabel("share of the group's payments per bin (%)")

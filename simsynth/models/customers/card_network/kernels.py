@@ -253,7 +253,17 @@ def transactions(
         role[kept] = episode_role[label]
         kept += 1
     return (
-        time[:kept], who[:kept], card[:kept], where[:kept], category_of[:kept], channel[:kept],
-        region[:kept], home[:kept], used_device[:kept], amount[:kept], approved[:kept],
-        episode[:kept], role[:kept],
-    )  # fmt: skip
+        time[:kept],
+        who[:kept],
+        card[:kept],
+        where[:kept],
+        category_of[:kept],
+        channel[:kept],
+        region[:kept],
+        home[:kept],
+        used_device[:kept],
+        amount[:kept],
+        approved[:kept],
+        episode[:kept],
+        role[:kept],
+    )

@@ -95,9 +95,31 @@ DEFAULT_CATEGORIES = {
     ),
 }
 DEFAULT_HOURLY_PROFILE = (
-    0.15, 0.08, 0.05, 0.04, 0.05, 0.15, 0.4, 0.8, 1.1, 1.2, 1.3, 1.5,
-    1.8, 1.6, 1.3, 1.3, 1.5, 1.8, 1.9, 1.7, 1.3, 0.9, 0.6, 0.3,
-)  # fmt: skip
+    0.15,
+    0.08,
+    0.05,
+    0.04,
+    0.05,
+    0.15,
+    0.4,
+    0.8,
+    1.1,
+    1.2,
+    1.3,
+    1.5,
+    1.8,
+    1.6,
+    1.3,
+    1.3,
+    1.5,
+    1.8,
+    1.9,
+    1.7,
+    1.3,
+    0.9,
+    0.6,
+    0.3,
+)
 """Relative spending per hour of day (midnight first): quiet nights, lunch and evening peaks."""
 DEFAULT_WEEKLY_PROFILE = (0.9, 0.9, 0.95, 1.0, 1.15, 1.25, 0.85)
 """Relative spending per weekday, Monday first: Friday and Saturday busiest, Sunday quiet."""

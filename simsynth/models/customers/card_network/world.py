@@ -197,14 +197,35 @@ def everyday_payments(
     normal = rng.standard_normal(total)
     return Payments(
         *transactions(
-            position, uniform, normal, *pieces, cumulative, guide, world.activity, world.habits,
-            habit_share, world.popularity_cumsum, world.merchant_category, world.merchant_region,
-            world.category_mu, world.category_sigma, world.category_online, world.region,
-            world.card_id, world.amount_multiplier, world.contactless_share, world.device,
-            world.credit_limit, world.balance, decline_rate, *labels, world.away_region,
-            world.region_offsets, world.region_merchants,
+            position,
+            uniform,
+            normal,
+            *pieces,
+            cumulative,
+            guide,
+            world.activity,
+            world.habits,
+            habit_share,
+            world.popularity_cumsum,
+            world.merchant_category,
+            world.merchant_region,
+            world.category_mu,
+            world.category_sigma,
+            world.category_online,
+            world.region,
+            world.card_id,
+            world.amount_multiplier,
+            world.contactless_share,
+            world.device,
+            world.credit_limit,
+            world.balance,
+            decline_rate,
+            *labels,
+            world.away_region,
+            world.region_offsets,
+            world.region_merchants,
         )
-    )  # fmt: skip
+    )
 
 
 def shopping_graph(world: World) -> nx.Graph:

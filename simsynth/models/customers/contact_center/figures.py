@@ -77,14 +77,25 @@ def plot_waits(axis: Axes, events: pd.DataFrame, params: dict) -> None:
         if len(values):
             x, y = ecdf(values)
             # start at t = 0 so the jump of callers answered at once is visible
-            axis.step(np.r_[0.0, x, top], np.r_[np.mean(values <= 0), y, 1.0], where="post",
-                      color=color, lw=1.5, label=f"{name} (n = {len(values)})")  # fmt: skip
+            axis.step(
+                np.r_[0.0, x, top],
+                np.r_[np.mean(values <= 0), y, 1.0],
+                where="post",
+                color=color,
+                lw=1.5,
+                label=f"{name} (n = {len(values)})",
+            )
     theory = erlang_c_theory(params)
     if isinstance(theory, tuple):
         p_wait, decay = theory
         t = np.linspace(0.0, top, 400)
-        axis.plot(t, 1 - p_wait * np.exp(-decay * t), "k--", lw=1.2,
-                  label=f"Erlang C: 1 − {p_wait:.3f}·exp(−{decay * 60:.3g} t/min)")  # fmt: skip
+        axis.plot(
+            t,
+            1 - p_wait * np.exp(-decay * t),
+            "k--",
+            lw=1.2,
+            label=f"Erlang C: 1 − {p_wait:.3f}·exp(−{decay * 60:.3g} t/min)",
+        )
         mean = p_wait / decay
         title = (
             f"Wait of answered calls vs Erlang C (M/M/{params['agents']}, "
@@ -121,8 +132,14 @@ def queue_length(events: pd.DataFrame, episodes: pd.DataFrame, duration: float) 
 def plot_queue(axis: Axes, events: pd.DataFrame, scale: float) -> None:
     """The queue length recorded on each event as a step function of time (in `scale`s)."""
     ordered = events.sort_values("time", kind="stable")
-    axis.step(ordered["time"] / scale, ordered["queue_len"], where="post", color="k", lw=1,
-              label="callers waiting (as recorded on each event)")  # fmt: skip
+    axis.step(
+        ordered["time"] / scale,
+        ordered["queue_len"],
+        where="post",
+        color="k",
+        lw=1,
+        label="callers waiting (as recorded on each event)",
+    )
     axis.set_ylim(bottom=0)
     axis.set_ylabel("queue length (callers waiting)")
     axis.grid(alpha=0.3)

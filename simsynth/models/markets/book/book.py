@@ -64,8 +64,9 @@ class OrderBook:
         if capacity < 1:
             raise ValueError('"capacity" must be >= 1.')
         self.min_price, self.max_price = int(min_price), int(max_price)
-        self._state: BookState = new_state(self.min_price, self.max_price - self.min_price + 1,
-                                           capacity)  # fmt: skip
+        self._state: BookState = new_state(
+            self.min_price, self.max_price - self.min_price + 1, capacity
+        )
         self._trades = np.empty((kernels.TRADE_FIELDS, capacity), np.int64)
         self._one = Orders.of([LIMIT], [BUY], [0], [0], [0], [0])  # reused by single orders
         self._one_result = np.empty((kernels.RESULT_FIELDS, 1), np.int64)
@@ -82,8 +83,9 @@ class OrderBook:
         stops for want of room; return the number of trades made."""
         start, count = 0, 0
         while True:
-            start, count, stop = kernels.process(*orders, start, *self._state, results,
-                                                 self._trades, count)  # fmt: skip
+            start, count, stop = kernels.process(
+                *orders, start, *self._state, results, self._trades, count
+            )
             if stop == kernels.DONE:
                 return count
             self.grow(stop)
@@ -118,8 +120,9 @@ class OrderBook:
         high, each level in time priority)."""
         size = len(self)
         order_ids, trader_ids = np.empty(size, np.int64), np.empty(size, np.int64)
-        kernels.resting(self._state.header, self._state.levels, self._state.nodes, order_ids,
-                        trader_ids)  # fmt: skip
+        kernels.resting(
+            self._state.header, self._state.levels, self._state.nodes, order_ids, trader_ids
+        )
         return order_ids, trader_ids
 
     def _made(self, count: int) -> Trades:

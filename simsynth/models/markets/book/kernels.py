@@ -214,8 +214,9 @@ def _reduce(levels, nodes, node, quantity):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _match(header, levels, nodes, index, side, limit, quantity, order_id, trader_id, row,
-           trades, count):  # fmt: skip
+def _match(
+    header, levels, nodes, index, side, limit, quantity, order_id, trader_id, row, trades, count
+):
     """Fill up to `quantity` of an incoming `side` order (number `row` of its batch) against
     the opposite side at levels up to `limit` (down to it for a sell); write the fills from
     trade `count` on. Returns (quantity filled, trades written so far)."""
@@ -225,8 +226,16 @@ def _match(header, levels, nodes, index, side, limit, quantity, order_id, trader
         node = levels[HEAD, level]
         while left > 0 and node != NIL:
             traded = min(left, nodes[QUANTITY, node])
-            fill = (row, nodes[ORDER_ID, node], order_id, nodes[TRADER_ID, node], trader_id,
-                    level + header[MIN_PRICE], traded, side)  # fmt: skip
+            fill = (
+                row,
+                nodes[ORDER_ID, node],
+                order_id,
+                nodes[TRADER_ID, node],
+                trader_id,
+                level + header[MIN_PRICE],
+                traded,
+                side,
+            )
             for field in range(TRADE_FIELDS):
                 trades[field, count] = fill[field]
             count += 1
@@ -274,8 +283,22 @@ def _crosses(header, side, limit):
 
 
 @njit(cache=True, nogil=True)
-def process(kinds, sides, prices, quantities, order_ids, trader_ids, start,
-            header, levels, nodes, index, results, trades, first_trade):  # fmt: skip
+def process(
+    kinds,
+    sides,
+    prices,
+    quantities,
+    order_ids,
+    trader_ids,
+    start,
+    header,
+    levels,
+    nodes,
+    index,
+    results,
+    trades,
+    first_trade,
+):
     """Carry out the orders (the columns of `orders.Orders`) from `start` on: match, rest,
     cancel, modify; write one column of `results` per order and one column of `trades` per fill
     from `first_trade` on (rows: the fields of `orders.Results` and `orders.Trades`).
@@ -318,8 +341,20 @@ def process(kinds, sides, prices, quantities, order_ids, trader_ids, start,
             if kind == MARKET:
                 level = levels.shape[1] - 1 if side == BUY else 0
             if _crosses(header, side, level):
-                filled, count = _match(header, levels, nodes, index, side, level, quantity,
-                                       order_id, trader_id, i, trades, count)  # fmt: skip
+                filled, count = _match(
+                    header,
+                    levels,
+                    nodes,
+                    index,
+                    side,
+                    level,
+                    quantity,
+                    order_id,
+                    trader_id,
+                    i,
+                    trades,
+                    count,
+                )
             left = quantity - filled
             if left == 0:
                 status = FILLED

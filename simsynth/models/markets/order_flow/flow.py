@@ -53,9 +53,10 @@ class ZeroIntelligenceFlow:
         self.uniforms = rng.random(UNIFORM_BLOCK)
         self.position = np.zeros(1, np.int64)
         self.orders = Orders(
-            np.empty(BATCH, CODE), np.empty(BATCH, CODE),
+            np.empty(BATCH, CODE),
+            np.empty(BATCH, CODE),
             *(np.empty(BATCH, np.int64) for _ in range(4)),
-        )  # fmt: skip
+        )
         self.times = np.empty(BATCH)
         self.results = np.empty((book_kernels.RESULT_FIELDS, BATCH), np.int64)
         self._no_episode = np.full(BATCH, NO_EPISODE, np.int64)
@@ -69,12 +70,28 @@ class ZeroIntelligenceFlow:
             state = exchange.book.state
             self.clock[kernels.REFERENCE] = exchange.reference_price
             written, fills, next_id, stop = kernels.flow(
-                now, until, self.clock, self.limit_rate, self.market_rate, self.cancel_rate,
-                self.band, self.size_mu, self.size_sigma, self.traders, self.uniforms,
-                self.position, self.times, *self.orders, self.results, registry.next_id,
-                registry.side, registry.price, registry.episode, *state,
+                now,
+                until,
+                self.clock,
+                self.limit_rate,
+                self.market_rate,
+                self.cancel_rate,
+                self.band,
+                self.size_mu,
+                self.size_sigma,
+                self.traders,
+                self.uniforms,
+                self.position,
+                self.times,
+                *self.orders,
+                self.results,
+                registry.next_id,
+                registry.side,
+                registry.price,
+                registry.episode,
+                *state,
                 exchange.book.trade_buffer,
-            )  # fmt: skip
+            )
             registry.next_id = next_id
             if written:
                 self._record(written, fills)

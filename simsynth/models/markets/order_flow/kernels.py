@@ -43,10 +43,37 @@ TRADE_ORDER_INDEX, TRADE_PRICE = 0, 5
 
 
 @njit(cache=True, nogil=True)
-def flow(now, until, clock, limit_rate, market_rate, cancel_rate, band, size_mu, size_sigma,
-         traders, uniforms, position, times, kinds, sides, prices, quantities, order_ids,
-         trader_ids, results, next_id, registry_side, registry_price, registry_episode,
-         header, levels, nodes, index, trades):  # fmt: skip
+def flow(
+    now,
+    until,
+    clock,
+    limit_rate,
+    market_rate,
+    cancel_rate,
+    band,
+    size_mu,
+    size_sigma,
+    traders,
+    uniforms,
+    position,
+    times,
+    kinds,
+    sides,
+    prices,
+    quantities,
+    order_ids,
+    trader_ids,
+    results,
+    next_id,
+    registry_side,
+    registry_price,
+    registry_episode,
+    header,
+    levels,
+    nodes,
+    index,
+    trades,
+):
     """Generate and carry out ordinary orders from time `now` until the next event would come
     at or after `until`, writing instructions, results and fills from index 0 of the output
     arrays (and each new order's side and price into the registry).
@@ -99,8 +126,9 @@ def flow(now, until, clock, limit_rate, market_rate, cancel_rate, band, size_mu,
                 position[0] = mark
                 return written, fills, next_id, NEED_TRADES
             if kind == LIMIT:
-                price = _limit_price(header, levels.shape[1], clock[REFERENCE], side, band,
-                                     _draw(uniforms, position))  # fmt: skip
+                price = _limit_price(
+                    header, levels.shape[1], clock[REFERENCE], side, band, _draw(uniforms, position)
+                )
             registry_side[order_id] = side
             registry_price[order_id] = price
             next_id += 1
@@ -110,9 +138,22 @@ def flow(now, until, clock, limit_rate, market_rate, cancel_rate, band, size_mu,
             quantities[written], order_ids[written] = quantity, order_id
             trader_ids[written] = trader
             end = written + 1
-            _, fills, _ = book.process(kinds[:end], sides[:end], prices[:end], quantities[:end],
-                                       order_ids[:end], trader_ids[:end], written, header,
-                                       levels, nodes, index, results, trades, fills)  # fmt: skip
+            _, fills, _ = book.process(
+                kinds[:end],
+                sides[:end],
+                prices[:end],
+                quantities[:end],
+                order_ids[:end],
+                trader_ids[:end],
+                written,
+                header,
+                levels,
+                nodes,
+                index,
+                results,
+                trades,
+                fills,
+            )
             if fills > 0 and trades[TRADE_ORDER_INDEX, fills - 1] == written:
                 clock[REFERENCE] = trades[TRADE_PRICE, fills - 1]
             written = end

@@ -37,9 +37,12 @@ class OrderFlowParams(MarketParams):
         1 / 60, gt=0, le=1e3, description="Cancellations per time of each resting order."
     )
     band: int = Field(
-        50, ge=1, le=100_000, description="Ticks beyond the opposite best over which limit "
+        50,
+        ge=1,
+        le=100_000,
+        description="Ticks beyond the opposite best over which limit "
         "prices are uniform (a buy: from ask - band to ask - 1).",
-    )  # fmt: skip
+    )
     size_mean: float = Field(100.0, ge=1, le=1e9, description="Mean order size (lognormal).")
     size_sigma: float = Field(
         1.0, ge=0, le=3, description="Shape of the lognormal order sizes (0: all the same)."
@@ -143,8 +146,9 @@ class OrderFlow(SimModel):
         ordinary = self.exchange.registry.episode[order_ids] < 0
         pulled = ordinary & (self._withdrawal_rng.random(len(order_ids)) < share)
         batch = self.exchange.batch()
-        for order_id, trader_id in zip(order_ids[pulled].tolist(), trader_ids[pulled].tolist(),
-                                       strict=True):  # fmt: skip
+        for order_id, trader_id in zip(
+            order_ids[pulled].tolist(), trader_ids[pulled].tolist(), strict=True
+        ):
             batch.cancel(self.env.now, trader_id, order_id)
         batch.send()
 

@@ -155,9 +155,12 @@ class Traders(mesa.Model, SimModel):
         """Keep every trader's position up to date with its fills."""
         by_id = self.by_id
         for maker, taker, quantity, aggressor in zip(
-            trades.maker_trader_id.tolist(), trades.taker_trader_id.tolist(),
-            trades.quantity.tolist(), trades.aggressor.tolist(), strict=True,
-        ):  # fmt: skip
+            trades.maker_trader_id.tolist(),
+            trades.taker_trader_id.tolist(),
+            trades.quantity.tolist(),
+            trades.aggressor.tolist(),
+            strict=True,
+        ):
             bought = quantity if aggressor == BUY else -quantity
             by_id[taker].position += bought
             by_id[maker].position -= bought
@@ -242,19 +245,25 @@ class Traders(mesa.Model, SimModel):
     def entities(self) -> pa.Table:
         """The traders: their kind and, for speculators, whether they switch rules."""
         kinds = [KIND_NAMES.index(t.kind) for t in self.traders]
-        return pa.table({
-            "entity_id": pa.array([t.unique_id for t in self.traders], pa.int64()),
-            "kind": pa.DictionaryArray.from_arrays(pa.array(kinds, pa.int32()),
-                                                   pa.array(list(KIND_NAMES))),
-            "switches": pa.array([getattr(t, "switches", False) for t in self.traders]),
-        })  # fmt: skip
+        return pa.table(
+            {
+                "entity_id": pa.array([t.unique_id for t in self.traders], pa.int64()),
+                "kind": pa.DictionaryArray.from_arrays(
+                    pa.array(kinds, pa.int32()), pa.array(list(KIND_NAMES))
+                ),
+                "switches": pa.array([getattr(t, "switches", False) for t in self.traders]),
+            }
+        )
 
     # --- the venue incident scripts act on ---------------------------------------------------
 
     def mean_order_size(self) -> float:
         params = self.params
-        sizes = ((params.noise_traders.max_size + 1) / 2, (params.fundamentalists.size + 1) / 2,
-                 params.chartists.size)  # fmt: skip
+        sizes = (
+            (params.noise_traders.max_size + 1) / 2,
+            (params.fundamentalists.size + 1) / 2,
+            params.chartists.size,
+        )
         return float(np.mean(sizes))
 
     def pick_trader(self, rng: np.random.Generator) -> int:

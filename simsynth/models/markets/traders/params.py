@@ -104,9 +104,12 @@ class TradersParams(MarketParams):
         30.0, gt=0, description="Limit orders (but quotes) are cancelled after it."
     )
     limit_offset: float = Field(
-        3.0, ge=0, le=1000, description="Mean ticks (exponential) of a limit price behind the "
+        3.0,
+        ge=0,
+        le=1000,
+        description="Mean ticks (exponential) of a limit price behind the "
         "opposite best (0: marketable).",
-    )  # fmt: skip
+    )
     market_makers: MarketMakers = Field(default_factory=MarketMakers)
     noise_traders: NoiseTraders = Field(default_factory=NoiseTraders)
     fundamentalists: Fundamentalists = Field(default_factory=Fundamentalists)

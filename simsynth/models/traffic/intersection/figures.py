@@ -51,8 +51,14 @@ def plot_queues(axis: Axes, events: pd.DataFrame, scale: float, names: Sequence[
     approach = ordered["approach"].astype(str)
     for name in approaches(events):
         rows = ordered[approach == name]
-        axis.step(rows["time"] / scale, rows["queue_len"], where="post", lw=0.9,
-                  color=colors.get(name, "0.4"), label=name)  # fmt: skip
+        axis.step(
+            rows["time"] / scale,
+            rows["queue_len"],
+            where="post",
+            lw=0.9,
+            color=colors.get(name, "0.4"),
+            label=name,
+        )
 
 
 def queues(events: pd.DataFrame, episodes: pd.DataFrame, duration: float) -> Figure:
@@ -66,8 +72,10 @@ def queues(events: pd.DataFrame, episodes: pd.DataFrame, duration: float) -> Fig
     axis.set_ylim(bottom=0)
     axis.set_xlabel(f"time ({unit})")
     axis.set_ylabel("queue (vehicles waiting on the approach)")
-    axis.set_title("Queue length per approach (as recorded on each arrival and departure), "
-                   "episodes shaded", fontsize=10)  # fmt: skip
+    axis.set_title(
+        "Queue length per approach (as recorded on each arrival and departure), episodes shaded",
+        fontsize=10,
+    )
     axis.legend(loc="upper left", fontsize=8, ncols=2)
     axis.grid(alpha=0.3)
     figure.tight_layout()
@@ -79,8 +87,11 @@ def mean_delays(events: pd.DataFrame) -> pd.DataFrame:
     departs = events[events["event_type"] == "depart"]
     names = approaches(events)
     table = {}
-    for group, rows in (("all", departs), ("outside incidents", departs[departs["label"] == 0]),
-                        ("inside incidents", departs[departs["label"] == 1])):  # fmt: skip
+    for group, rows in (
+        ("all", departs),
+        ("outside incidents", departs[departs["label"] == 0]),
+        ("inside incidents", departs[departs["label"] == 1]),
+    ):
         by = rows.groupby(rows["approach"].astype(str))["delay_s"]
         table[group] = by.mean().reindex(names)
         table[f"n {group}"] = by.size().reindex(names, fill_value=0)
@@ -93,8 +104,9 @@ def webster_delays(params: IntersectionParams | dict) -> dict[str, float]:
     plan = SignalPlan.from_params(model)
     found = {}
     for name, approach in model.approaches.items():
-        delay = plan.webster_delay(name, approach.arrival_rate, approach.lanes,
-                                   approach.saturation_flow)  # fmt: skip
+        delay = plan.webster_delay(
+            name, approach.arrival_rate, approach.lanes, approach.saturation_flow
+        )
         if delay is not None and approach.platoons is None:
             found[name] = delay
     return found
@@ -110,15 +122,28 @@ def delays(events: pd.DataFrame, webster: dict[str, float]) -> Figure:
     width = 0.8 / max(len(groups), 1)
     for k, (group, color) in enumerate(zip(groups, ("#1f77b4", "#d62728"), strict=False)):
         offset = (k - (len(groups) - 1) / 2) * width
-        bars = axis.bar(x + offset, table[group].fillna(0), width, color=color,
-                        label=f"departures {group} ({int(table[f'n {group}'].sum())})")  # fmt: skip
-        axis.bar_label(bars, labels=[f"{v:.1f}" if v == v else "" for v in table[group]],
-                       fontsize=7, padding=2)  # fmt: skip
+        bars = axis.bar(
+            x + offset,
+            table[group].fillna(0),
+            width,
+            color=color,
+            label=f"departures {group} ({int(table[f'n {group}'].sum())})",
+        )
+        axis.bar_label(
+            bars, labels=[f"{v:.1f}" if v == v else "" for v in table[group]], fontsize=7, padding=2
+        )
     marked = [(i, webster[name]) for i, name in enumerate(table.index) if name in webster]
     if marked:
-        axis.scatter([i for i, _ in marked], [d for _, d in marked], marker="_", s=900,
-                     linewidths=2.5, color="black", zorder=3,
-                     label="Webster (1958), Poisson arrivals, no incident")  # fmt: skip
+        axis.scatter(
+            [i for i, _ in marked],
+            [d for _, d in marked],
+            marker="_",
+            s=900,
+            linewidths=2.5,
+            color="black",
+            zorder=3,
+            label="Webster (1958), Poisson arrivals, no incident",
+        )
     axis.set_xticks(x, table.index)
     axis.set_xlabel("approach")
     axis.set_ylabel("mean delay per vehicle (s)")

@@ -48,8 +48,9 @@ class IntersectionPanels:
         plot_queues(axis, source.events(now), scale, self.names)
         axis.set_ylim(bottom=0)
         axis.set_ylabel("queue (vehicles waiting)")
-        axis.set_title("Queue length per approach, as recorded on each arrival and departure",
-                       fontsize=10)  # fmt: skip
+        axis.set_title(
+            "Queue length per approach, as recorded on each arrival and departure", fontsize=10
+        )
         figure.legend(handles=axis.get_legend_handles_labels()[0], **LEGEND)
         return figure
 
@@ -64,11 +65,13 @@ class IntersectionPanels:
         edges = np.linspace(0.0, source.duration, DELAY_BINS + 1)
         for name in self.names:
             self._approach_delays(axis, name, departs[approach == name], stride, edges, now)
-        handles = [Line2D([], [], color=self.colors[n], marker="o", ms=3, label=n)
-                   for n in self.names]  # fmt: skip
+        handles = [
+            Line2D([], [], color=self.colors[n], marker="o", ms=3, label=n) for n in self.names
+        ]
         if self.webster:
-            handles.append(Line2D([], [], color="k", ls="--", lw=1.0,
-                                  label="Webster (1958), Poisson arrivals"))  # fmt: skip
+            handles.append(
+                Line2D([], [], color="k", ls="--", lw=1.0, label="Webster (1958), Poisson arrivals")
+            )
         axis.set_ylim(bottom=0)
         axis.set_ylabel("delay per vehicle (s)")
         every = f"{edges[1] / scale:.3g} {time_axis(source.duration)[1]}"
@@ -90,8 +93,15 @@ class IntersectionPanels:
         at the bin's middle, or `now` in the bin going on) and its Webster delay."""
         scale, color = time_axis(edges[-1])[0], self.colors[name]
         shown = departs.iloc[::stride]
-        axis.scatter(shown["time"] / scale, shown["delay_s"], s=3, color=[color], alpha=0.25,
-                     lw=0, gid=f"{name} delays")  # fmt: skip
+        axis.scatter(
+            shown["time"] / scale,
+            shown["delay_s"],
+            s=3,
+            color=[color],
+            alpha=0.25,
+            lw=0,
+            gid=f"{name} delays",
+        )
         means = binned_mean(departs["time"].to_numpy(), departs["delay_s"].to_numpy(), edges)
         middles = np.minimum((edges[:-1] + edges[1:]) / 2, now)
         axis.plot(middles / scale, means, color=color, lw=1.3, gid=f"{name} mean")

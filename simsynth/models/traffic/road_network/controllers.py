@@ -49,8 +49,9 @@ class Controller(mesa.Agent):
     def _link(self, name: str | None, rng: np.random.Generator) -> int:
         roads = self.model.roads
         if name is None:
-            busy = np.bincount(roads.lane_link[self.model.fleet.lane[: self.model.fleet.n]],
-                               minlength=roads.links)  # fmt: skip
+            busy = np.bincount(
+                roads.lane_link[self.model.fleet.lane[: self.model.fleet.n]], minlength=roads.links
+            )
             weights = busy + 1.0
             return int(rng.choice(roads.links, p=weights / weights.sum()))
         link = roads.find(name)
@@ -84,8 +85,7 @@ class Accident(Controller):
         self.links = np.array([link], np.int64)
         self.watched = np.concatenate([self.links, upstream])
         model.label_detectors(self.watched, self.episode, AFFECTED)
-        model.episodes.resolve(self.episode, link=roads.name(link),
-                               cell=first, lanes=len(lanes))  # fmt: skip
+        model.episodes.resolve(self.episode, link=roads.name(link), cell=first, lanes=len(lanes))
 
     def act(self, now: float) -> None:
         """Vehicles behind the blockage in a blocked lane are delayed."""

@@ -15,8 +15,15 @@ from simsynth.models.traffic.road_network.params import CELL_LENGTH, RoadNetwork
 from simsynth.models.traffic.road_network.roads import cells_per_second
 from simsynth.units import time_axis
 
-DETECTOR_COLUMNS = ["time", "event_type", "link_id", "flow_vph", "occupancy", "mean_speed_kmh",
-                    "label"]  # fmt: skip
+DETECTOR_COLUMNS = [
+    "time",
+    "event_type",
+    "link_id",
+    "flow_vph",
+    "occupancy",
+    "mean_speed_kmh",
+    "label",
+]
 
 
 def overview(run: RunData) -> dict[str, Figure]:
@@ -44,8 +51,10 @@ def link_attributes(params: dict) -> pd.DataFrame | None:
     graph = road_graph(params)
     if graph is None:
         return None
-    rows = [(int(data["lanes"]), cells_per_second(float(data["speed_limit"])))
-            for _, _, data in graph.edges(data=True)]  # fmt: skip
+    rows = [
+        (int(data["lanes"]), cells_per_second(float(data["speed_limit"])))
+        for _, _, data in graph.edges(data=True)
+    ]
     return pd.DataFrame(rows, columns=["lanes", "vmax"])
 
 
@@ -72,8 +81,13 @@ def fundamental_diagram(
         used = sorted(set(links["vmax"].to_numpy()[detectors["link_id"].unique()]))
         for vmax in used:
             kmh = vmax * CELL_LENGTH * 3.6
-            axis.plot(rho * 100, 3600 * np.minimum(vmax * rho, 1 - rho), lw=1.2, ls="--",
-                      label=f"NaSch p = 0: 3600·min({vmax}ρ, 1−ρ), {kmh:.0f} km/h")  # fmt: skip
+            axis.plot(
+                rho * 100,
+                3600 * np.minimum(vmax * rho, 1 - rho),
+                lw=1.2,
+                ls="--",
+                label=f"NaSch p = 0: 3600·min({vmax}ρ, 1−ρ), {kmh:.0f} km/h",
+            )
     axis.set_xlabel("occupancy = density ρ (% of lane-seconds the detector cell is taken)")
     axis.set_ylabel("flow (vehicles per hour per lane)" if per_lane else "flow (vehicles/h)")
     interval = RoadNetworkParams.model_validate(params).detectors.interval if per_lane else None
@@ -98,8 +112,15 @@ def detector_speed(detectors: pd.DataFrame, episodes: pd.DataFrame, duration: fl
     figure, axis = plt.subplots(figsize=(10, 4.5), dpi=100)
     speed = flow_weighted_speed(detectors)
     shade_episodes(axis, episodes, scale)
-    axis.plot(speed.index / scale, speed.to_numpy(), color="k", lw=1.2, marker=".", ms=3,
-              label="mean speed at the detectors")  # fmt: skip
+    axis.plot(
+        speed.index / scale,
+        speed.to_numpy(),
+        color="k",
+        lw=1.2,
+        marker=".",
+        ms=3,
+        label="mean speed at the detectors",
+    )
     axis.set_xlim(0, duration / scale)
     axis.set_ylim(bottom=0)
     axis.set_xlabel(f"time ({unit})")

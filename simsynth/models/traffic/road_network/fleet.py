@@ -33,8 +33,15 @@ class Fleet:
     def state(self) -> tuple[np.ndarray, ...]:
         return tuple(getattr(self, name) for name in STATE)
 
-    def add(self, vehicle_id: int, route: int, lane: int, cell: int, occupant: np.ndarray,
-            lane_start: np.ndarray) -> None:  # fmt: skip
+    def add(
+        self,
+        vehicle_id: int,
+        route: int,
+        lane: int,
+        cell: int,
+        occupant: np.ndarray,
+        lane_start: np.ndarray,
+    ) -> None:
         """Put a vehicle (at rest) on a free cell of lane segment `lane`."""
         if self.n == self.capacity:
             raise OverflowError(f"more than max_vehicles = {self.capacity} vehicles on the roads")

@@ -33,9 +33,12 @@ def ring_road(spec: RingRoad) -> nx.DiGraph:
         graph.add_node(f"r{k}", pos=(radius * math.cos(angle), radius * math.sin(angle)))
     for k in range(n):
         graph.add_edge(
-            f"r{k}", f"r{(k + 1) % n}", length=spec.length / n, lanes=spec.lanes,
+            f"r{k}",
+            f"r{(k + 1) % n}",
+            length=spec.length / n,
+            lanes=spec.lanes,
             speed_limit=spec.speed_limit,
-        )  # fmt: skip
+        )
     _defaults(graph)
     return graph
 
@@ -47,9 +50,11 @@ def grid_city(spec: GridCity) -> nx.DiGraph:
         for c in range(spec.columns):
             boundary = r in (0, spec.rows - 1) or c in (0, spec.columns - 1)
             graph.add_node(
-                f"{r},{c}", pos=(c * spec.block, -r * spec.block), gateway=boundary,
+                f"{r},{c}",
+                pos=(c * spec.block, -r * spec.block),
+                gateway=boundary,
                 signal=spec.signals and not boundary,
-            )  # fmt: skip
+            )
     for r in range(spec.rows):
         for c in range(spec.columns):
             for dr, dc in ((0, 1), (1, 0)):
@@ -57,9 +62,12 @@ def grid_city(spec: GridCity) -> nx.DiGraph:
                     a, b = f"{r},{c}", f"{r + dr},{c + dc}"
                     for u, v in ((a, b), (b, a)):
                         graph.add_edge(
-                            u, v, length=spec.block, lanes=spec.lanes,
+                            u,
+                            v,
+                            length=spec.block,
+                            lanes=spec.lanes,
                             speed_limit=spec.speed_limit,
-                        )  # fmt: skip
+                        )
     _defaults(graph)
     return graph
 

@@ -73,8 +73,12 @@ class RoadNetwork(mesa.Model, SimModel):
     emergent_kinds: ClassVar[dict[str, str]] = {"near_miss": NEAR_MISS}
     event_types = ("trip_start", "link_enter", "hard_brake", "trip_end", "detector")
     columns = (
-        Column("link_id", pa.int32(), "Link of the vehicle or detector: its index in the road "
-               "graph's edge order (episodes name links as 'FROM->TO')."),
+        Column(
+            "link_id",
+            pa.int32(),
+            "Link of the vehicle or detector: its index in the road "
+            "graph's edge order (episodes name links as 'FROM->TO').",
+        ),
         Column("position_m", pa.float64(), "Metres from the start of the link."),
         Column("speed_kmh", pa.float64(), "Vehicle speed after the step (km/h)."),
         Column("other_id", pa.int64(), "link_enter: link left; hard_brake: vehicle ahead; -1."),
@@ -82,7 +86,7 @@ class RoadNetwork(mesa.Model, SimModel):
         Column("occupancy", pa.float64(), "detector: share of lane-seconds the cell was taken."),
         Column("mean_speed_kmh", pa.float64(), "detector: mean speed of vehicles crossing."),
         Column("role", dictionary_type(), "normal, involved, delayed or affected.", ROLES),
-    )  # fmt: skip
+    )
     tables: ClassVar[dict[str, tuple[Column, ...]]] = {
         "trajectories": (
             Column("vehicle_id", pa.int64(), "The vehicle (entity_id of its events)."),
@@ -132,10 +136,12 @@ class RoadNetwork(mesa.Model, SimModel):
         self.detector_role = np.zeros(roads.links, np.int32)
         self._reset_detectors()
         self.detectors = mesa.agent.AgentSet(
-            [LoopDetector(self, int(link), int(self.detector_cell[link]))
-             for link in np.flatnonzero(self.detector_cell >= 0)],
+            [
+                LoopDetector(self, int(link), int(self.detector_cell[link]))
+                for link in np.flatnonzero(self.detector_cell >= 0)
+            ],
             random=self.random,
-        )  # fmt: skip
+        )
         self.fleet = Fleet(params.max_vehicles)
         self.routes = Routes(roads)
         self.router = Router(roads, self.routes)
@@ -143,10 +149,13 @@ class RoadNetwork(mesa.Model, SimModel):
         self.demand_rng = context.seeds.rng("demand")
         self.incident_rng = context.seeds.rng("incident_sites")
         self.junctions = mesa.agent.AgentSet(
-            [Junction(self, n, float(self.random.random() * params.cycle))
-             for n, signal in self.graph.nodes(data="signal") if signal],
+            [
+                Junction(self, n, float(self.random.random() * params.cycle))
+                for n, signal in self.graph.nodes(data="signal")
+                if signal
+            ],
             random=self.random,
-        )  # fmt: skip
+        )
         self.signal = np.full(roads.links, NO_OVERRIDE, np.int8)
         self.signal_override = np.full(roads.links, NO_OVERRIDE, np.int8)
         self.link_offset = np.zeros(roads.links)
@@ -180,8 +189,14 @@ class RoadNetwork(mesa.Model, SimModel):
             link = int(roads.lane_link[s])
             vehicle = self._new_vehicle_id()
             self.events.emit(0.0, TRIP_START, vehicle, -1, link, 0.0, 0.0, -1, NAN, NAN, NAN, 0)
-            self.fleet.add(vehicle, loops[link], s, cell - int(roads.lane_start[s]),
-                           self.occupant, roads.lane_start)  # fmt: skip
+            self.fleet.add(
+                vehicle,
+                loops[link],
+                s,
+                cell - int(roads.lane_start[s]),
+                self.occupant,
+                roads.lane_start,
+            )
 
     def _od_pairs(self) -> list[tuple[object, object]]:
         demand = self.params.demand
@@ -193,8 +208,12 @@ class RoadNetwork(mesa.Model, SimModel):
                 from simsynth.errors import SimsynthError
 
                 raise SimsynthError(f"demand junction '{name}' is not in the network")
-        return [(o, d) for o in origins for d in destinations
-                if o != d and self.router.route(o, d) is not None]  # fmt: skip
+        return [
+            (o, d)
+            for o in origins
+            for d in destinations
+            if o != d and self.router.route(o, d) is not None
+        ]
 
     def _new_vehicle_id(self) -> int:
         self.next_vehicle += 1
@@ -293,15 +312,37 @@ class RoadNetwork(mesa.Model, SimModel):
         while steps > 0:
             buffers = self._buffers = self._buffers.at_least(max(4 * fleet.n + 2, 1 << 16))
             done, events, fleet.n = run(
-                steps, self.now, fleet.n, self.kernel_seed, self.multilane, roads.phase,
-                self.link_offset, float(self.params.cycle), self.signal_override, self.signal,
-                *fleet.state(), *self.routes.arrays(), roads.cells, roads.lanes,
-                roads.lane_first, roads.lane_link, roads.lane_start, roads.link_to,
-                self.occupant, self.blocked, self.vmax_now, self.p_now, self.closed,
-                self.detector_cell, self.detector_count, self.detector_speed,
-                self.detector_occupied, self.params.hard_brake, self.near_miss_cells,
+                steps,
+                self.now,
+                fleet.n,
+                self.kernel_seed,
+                self.multilane,
+                roads.phase,
+                self.link_offset,
+                float(self.params.cycle),
+                self.signal_override,
+                self.signal,
+                *fleet.state(),
+                *self.routes.arrays(),
+                roads.cells,
+                roads.lanes,
+                roads.lane_first,
+                roads.lane_link,
+                roads.lane_start,
+                roads.link_to,
+                self.occupant,
+                self.blocked,
+                self.vmax_now,
+                self.p_now,
+                self.closed,
+                self.detector_cell,
+                self.detector_count,
+                self.detector_speed,
+                self.detector_occupied,
+                self.params.hard_brake,
+                self.near_miss_cells,
                 *buffers.arrays(),
-            )  # fmt: skip
+            )
             self.now += done
             steps -= done
             if events:
@@ -339,7 +380,7 @@ class RoadNetwork(mesa.Model, SimModel):
         for episode_id, vehicle in set(
             zip(episode[labelled].tolist(), rows["vehicle"][labelled].tolist(), strict=True)
         ):
-            self.episodes.touch(episode_id, vehicle)  # fmt: skip
+            self.episodes.touch(episode_id, vehicle)
 
     # --- detectors and trajectories ---------------------------------------------------------
 
@@ -433,10 +474,20 @@ class RoadNetwork(mesa.Model, SimModel):
         for i in slots.tolist():
             link = int(roads.lane_link[fleet.lane[i]])
             vehicle = int(fleet.vehicle_id[i])
-            self.events.emit(now, TRIP_END, vehicle, episode, link,
-                             float(fleet.cell[i] * CELL_LENGTH),
-                             float(fleet.speed[i] * KMH_PER_CELL_STEP), -1, NAN, NAN, NAN,
-                             INVOLVED)  # fmt: skip
+            self.events.emit(
+                now,
+                TRIP_END,
+                vehicle,
+                episode,
+                link,
+                float(fleet.cell[i] * CELL_LENGTH),
+                float(fleet.speed[i] * KMH_PER_CELL_STEP),
+                -1,
+                NAN,
+                NAN,
+                NAN,
+                INVOLVED,
+            )
             self.episodes.touch(episode, vehicle)
         fleet.remove(slots, self.occupant, roads.lane_start)
 
@@ -468,10 +519,17 @@ class _EventBuffers:
     """Reusable output arrays of the kernel, grown as the fleet grows."""
 
     FIELDS = (
-        ("time", np.float64), ("type", np.int64), ("vehicle", np.int64), ("link", np.int64),
-        ("cell", np.int64), ("speed", np.int64), ("other", np.int64), ("near", np.bool_),
-        ("episode", np.int64), ("role", np.int32),
-    )  # fmt: skip
+        ("time", np.float64),
+        ("type", np.int64),
+        ("vehicle", np.int64),
+        ("link", np.int64),
+        ("cell", np.int64),
+        ("speed", np.int64),
+        ("other", np.int64),
+        ("near", np.bool_),
+        ("episode", np.int64),
+        ("role", np.int32),
+    )
 
     def __init__(self, size: int):
         self.size = size

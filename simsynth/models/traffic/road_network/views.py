@@ -125,8 +125,16 @@ def place_junctions(graph: nx.DiGraph) -> None:
 def incident_handle(kind: str, color: Color, instant: bool) -> Line2D:
     """The legend entry of a kind of incident: a marker for an instant one, else a line."""
     if instant:
-        return Line2D([], [], ls="", marker="X", ms=9, color=color, mec="k",
-                      label=f"{kind} (last {MOMENT:g} s)")  # fmt: skip
+        return Line2D(
+            [],
+            [],
+            ls="",
+            marker="X",
+            ms=9,
+            color=color,
+            mec="k",
+            label=f"{kind} (last {MOMENT:g} s)",
+        )
     return Line2D([], [], color=color, lw=4, alpha=0.7, label=kind)
 
 
@@ -149,8 +157,14 @@ def draw_no_network(source: RunSource, now: Seconds) -> Figure:
     figure = panel_figure(height=1.5)
     axis = figure.add_subplot()
     axis.set_axis_off()
-    axis.text(0.5, 0.5, "The road graph of this run cannot be rebuilt (has its file moved?)",
-              ha="center", va="center", transform=axis.transAxes)  # fmt: skip
+    axis.text(
+        0.5,
+        0.5,
+        "The road graph of this run cannot be rebuilt (has its file moved?)",
+        ha="center",
+        va="center",
+        transform=axis.transAxes,
+    )
     return figure
 
 
@@ -164,8 +178,11 @@ class NetworkPanel:
         figure = panel_figure(height=5.4)
         axis = figure.add_subplot()
         layout = self.layout
-        axis.add_collection(LineCollection(np.stack([layout.start, layout.end], axis=1),
-                                           colors="0.72", lw=1.2, zorder=1))  # fmt: skip
+        axis.add_collection(
+            LineCollection(
+                np.stack([layout.start, layout.end], axis=1), colors="0.72", lw=1.2, zorder=1
+            )
+        )
         handles = [Line2D([], [], color="0.72", lw=1.2, label="links")]
         handles.append(self._vehicles(figure, axis, source, now))
         handles += self._incidents(axis, source, now)
@@ -184,9 +201,20 @@ class NetworkPanel:
         if len(shown):
             xy = layout.along(shown["link_id"], shown["position_m"], shown["lane"])
         speed = shown["speed_kmh"].to_numpy(float) if len(shown) else np.zeros(0)
-        points = axis.scatter(xy[:, 0], xy[:, 1], c=speed, cmap=SPEED_COLORS, vmin=0,
-                              vmax=layout.top_speed, s=12, lw=0.3, edgecolors="0.2", zorder=3,
-                              label=f"vehicles ({len(rows)})", gid="vehicles")  # fmt: skip
+        points = axis.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            c=speed,
+            cmap=SPEED_COLORS,
+            vmin=0,
+            vmax=layout.top_speed,
+            s=12,
+            lw=0.3,
+            edgecolors="0.2",
+            zorder=3,
+            label=f"vehicles ({len(rows)})",
+            gid="vehicles",
+        )
         figure.colorbar(points, ax=axis, label="vehicle speed (km/h)", shrink=0.9)
         axis.set_title(self._title(source, rows), fontsize=10)
         return points
@@ -237,18 +265,40 @@ class NetworkPanel:
             self._region(axis, site.get("center"), float(site.get("radius", 0.0)), style)
         if site.get("junction") in layout.nodes:
             x, y = layout.nodes[site["junction"]]
-            axis.scatter([x], [y], s=260, facecolors="none", edgecolors=[color], lw=2.5,
-                         zorder=4, gid=style["gid"])  # fmt: skip
+            axis.scatter(
+                [x],
+                [y],
+                s=260,
+                facecolors="none",
+                edgecolors=[color],
+                lw=2.5,
+                zorder=4,
+                gid=style["gid"],
+            )
         link = layout.links.get(str(site.get("link")))
         if link is not None and points is None:
-            axis.plot(*np.stack([layout.start[link], layout.end[link]]).T, lw=5, alpha=0.6,
-                      solid_capstyle="butt", zorder=2, **style)  # fmt: skip
+            axis.plot(
+                *np.stack([layout.start[link], layout.end[link]]).T,
+                lw=5,
+                alpha=0.6,
+                solid_capstyle="butt",
+                zorder=2,
+                **style,
+            )
             if "cell" in site:
                 metres = (float(site["cell"]) + float(site.get("cells", 1)) / 2) * CELL_LENGTH
                 points = layout.along(np.array([link]), np.array([metres]))
         if points is not None and len(points):
-            axis.scatter(points[:, 0], points[:, 1], marker="X", s=140, edgecolors="k", lw=0.8,
-                         zorder=5, **style)  # fmt: skip
+            axis.scatter(
+                points[:, 0],
+                points[:, 1],
+                marker="X",
+                s=140,
+                edgecolors="k",
+                lw=0.8,
+                zorder=5,
+                **style,
+            )
 
     def _region(self, axis: Axes, center: str | None, radius: float, style: dict) -> None:
         if center in self.layout.nodes:
@@ -299,12 +349,26 @@ def draw_detectors(source: RunSource, now: Seconds) -> Figure:
     kinds = sorted(set(rows.loc[rows["label"] == 1, "label_kind"].astype(str)))
     for axis, (name, statistic) in zip(axes, DETECTOR_STATISTICS, strict=True):
         series = statistic(rows)
-        axis.plot(series.index / scale, series.to_numpy(), color="k", lw=1.1, marker=".",
-                  ms=2, label="all detectors")  # fmt: skip
+        axis.plot(
+            series.index / scale,
+            series.to_numpy(),
+            color="k",
+            lw=1.1,
+            marker=".",
+            ms=2,
+            label="all detectors",
+        )
         for kind in kinds:
             series = statistic(rows[rows["label_kind"].astype(str) == kind])
-            axis.plot(series.index / scale, series.to_numpy(), color=colors.get(kind, "0.5"),
-                      lw=1.0, marker=".", ms=3, label=f"detectors labelled {kind}")  # fmt: skip
+            axis.plot(
+                series.index / scale,
+                series.to_numpy(),
+                color=colors.get(kind, "0.5"),
+                lw=1.0,
+                marker=".",
+                ms=3,
+                label=f"detectors labelled {kind}",
+            )
         axis.set_ylabel(name, fontsize="small")
         axis.set_ylim(0, max(axis.get_ylim()[1], 1.0) * 1.15)  # room for the episode ticks
     params: RoadNetworkParams = source.params  # type: ignore[assignment]
@@ -312,6 +376,7 @@ def draw_detectors(source: RunSource, now: Seconds) -> Figure:
     if params.detectors.every == "none":
         title = "No loop detectors in this run (detectors.every: none)"
     axes[0].set_title(title, fontsize=10)
-    figure.legend(*axes[0].get_legend_handles_labels(), loc="outside right upper",
-                  fontsize="x-small")  # fmt: skip
+    figure.legend(
+        *axes[0].get_legend_handles_labels(), loc="outside right upper", fontsize="x-small"
+    )
     return figure
