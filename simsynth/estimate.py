@@ -9,12 +9,11 @@ enough to see that a scenario would write 20 GB before it does.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from simsynth import registry
-from simsynth.machine import format_bytes
+from simsynth.machine import format_bytes, free_disk_space
 from simsynth.model import SimModel
 from simsynth.scenario.grid import point_count
 from simsynth.scenario.schema import Scenario
@@ -76,24 +75,13 @@ def size_warnings(estimate: SizeEstimate | None, out: Path) -> list[str]:
             f"warning: {what} would write {estimate.text()} (rough, from the model's declared "
             "cost); a shorter duration or fewer entities tries it first"
         )
-    free = _free_bytes(out)
+    free = free_disk_space(out)
     if free is not None and estimate.bytes > free:
         warnings.append(
             f"warning: {what} would write about {format_bytes(estimate.bytes)} but "
             f"{format_bytes(free)} is free where {out} goes"
         )
     return warnings
-
-
-def _free_bytes(out: Path) -> int | None:
-    """Free space on the file system that will hold `out` (its nearest existing ancestor)."""
-    for folder in (out, *out.absolute().parents):
-        if folder.exists():
-            try:
-                return shutil.disk_usage(folder).free
-            except OSError:
-                return None
-    return None
 
 
 def _duration(seconds: float) -> str:

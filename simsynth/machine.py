@@ -1,4 +1,4 @@
-"""What this machine can hold: the memory a command may plan to use.
+"""What this machine can hold: the memory a command may plan to use, the disk space free.
 
 Bounds on inputs that are read into memory whole (an imported log) are a share of the memory
 this process can still get, so that a small file that expands (a gzip bomb) ends in a clear
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
+from pathlib import Path
 
 MEMORY_SHARE = 0.25
 """Share of the memory still available that one input read whole may take."""
@@ -27,6 +29,18 @@ def available_memory() -> int:
 def memory_budget() -> int:
     """Bytes one input read whole may take (`MEMORY_SHARE` of `available_memory`)."""
     return int(available_memory() * MEMORY_SHARE)
+
+
+def free_disk_space(path: Path) -> int | None:
+    """Bytes free on the file system that holds (or will hold) `path`: that of its nearest
+    existing ancestor; None if it cannot be read."""
+    for folder in (path, *path.absolute().parents):
+        if folder.exists():
+            try:
+                return shutil.disk_usage(folder).free
+            except OSError:
+                return None
+    return None
 
 
 def format_bytes(count: float) -> str:

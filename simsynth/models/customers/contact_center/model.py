@@ -61,6 +61,12 @@ class ContactCenterParams(ParamsModel):
         "(call_blocked). Bounds the memory of an overloaded line.",
     )
 
+    @property
+    def daily_arrival_rate(self) -> float:
+        """Calls per second over a whole day: `arrival_rate` times the profile's mean."""
+        profile = self.hourly_profile
+        return self.arrival_rate * (sum(profile) / len(profile) if profile else 1.0)
+
 
 class OutageParams(ParamsModel):
     """A share of the agents (or all of them) unavailable for a while."""
@@ -101,9 +107,7 @@ class ContactCenter(SimModel):
     ) -> list[tuple[tuple[str | int, ...], str]]:
         """A line offered more work than its agents can do (over the day, before surges)."""
         assert isinstance(params, ContactCenterParams)
-        profile = params.hourly_profile
-        mean_multiplier = sum(profile) / len(profile) if profile else 1.0
-        load = params.arrival_rate * mean_multiplier * params.service_time / params.agents
+        load = params.daily_arrival_rate * params.service_time / params.agents
         if load < 1:
             return []
         then = (
@@ -122,9 +126,7 @@ class ContactCenter(SimModel):
     def expected_event_rate(cls, params: ParamsModel) -> float:
         """About three events a call: its arrival, then answered and completed (or abandoned)."""
         assert isinstance(params, ContactCenterParams)
-        profile = params.hourly_profile
-        mean_multiplier = sum(profile) / len(profile) if profile else 1.0
-        return 3.0 * params.arrival_rate * mean_multiplier
+        return 3.0 * params.daily_arrival_rate
 
     views = "simsynth.models.customers.contact_center.views:panels"
     Params = ContactCenterParams
