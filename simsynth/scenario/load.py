@@ -58,14 +58,16 @@ def load_scenario_and_warnings(path: str | Path) -> tuple[Scenario, list[Problem
         problems += problems_from_errors(error.errors(), source, schema)
         raise ScenarioError(sorted(problems, key=lambda p: p.line)) from None
     problems += [source.problem(loc, message) for loc, message in scenario_problems(scenario)]
+    grid_warnings: list[Problem] = []
     if not problems:
-        problems += _grid_problems(scenario, source)
+        grid_problems, grid_warnings = _grid_checks(scenario, source)
+        problems += grid_problems
     if problems:
         raise ScenarioError(problems)
     warnings = [
         source.problem(loc, f"warning: {text}") for loc, text in scenario_warnings(scenario)
     ]
-    return scenario, warnings + _grid_warnings(scenario, source)
+    return scenario, warnings + grid_warnings
 
 
 KeyProblem = tuple[tuple[str | int, ...], str]
@@ -92,24 +94,6 @@ def scenario_warnings(scenario: Scenario) -> list[KeyProblem]:
     return model.scenario_warnings(scenario.params, scenario.incidents)
 
 
-def _grid_warnings(scenario: Scenario, source: Source) -> list[Problem]:
-    """Warnings of sweep grid combinations that the file itself does not have, each at the
-    grid key that caused it, with the first combination that has it (at most
-    `MAX_GRID_PROBLEMS`; the grid is valid, `_grid_problems` checked it)."""
-    written = set(scenario_warnings(scenario))
-    found: dict[tuple[str, str], str] = {}
-    for values in grid_points(scenario):
-        if not values or len(found) >= MAX_GRID_PROBLEMS:
-            break
-        for loc, message in scenario_warnings(scenario_at(scenario, values)):
-            if (loc, message) not in written:
-                found.setdefault(_at_grid_key(loc, message, values), setting(values))
-    return [
-        source.problem(("sweep", "grid", key), f"warning: {message} (with {where})")
-        for (key, message), where in found.items()
-    ]
-
-
 def _cross_checks(scenario: Scenario) -> list[KeyProblem]:
     """Rules that involve several keys; run once every key is valid on its own."""
     problems: list[KeyProblem] = []
@@ -134,19 +118,23 @@ def _cross_checks(scenario: Scenario) -> list[KeyProblem]:
     return problems
 
 
-def _grid_problems(scenario: Scenario, source: Source) -> list[Problem]:
-    """Every combination of the sweep grid checked as fully as the file itself, each problem
-    at the line of the grid key that caused it (at most `MAX_GRID_PROBLEMS`)."""
+def _grid_checks(scenario: Scenario, source: Source) -> tuple[list[Problem], list[Problem]]:
+    """Every combination of the sweep grid checked as fully as the file itself, in one pass:
+    (problems, warnings the file itself does not have), each at the line of the grid key that
+    caused it (a warning with the first combination that has it; at most `MAX_GRID_PROBLEMS`
+    of each)."""
     count = point_count(scenario)
     if count > MAX_POINTS:
         message = f"{count:,} combinations; a grid has at most {MAX_POINTS:,}"
-        return [source.problem(("sweep", "grid"), message)]
+        return [source.problem(("sweep", "grid"), message)], []
     runs = count * (scenario.sweep.runs if scenario.sweep is not None else 1)
     if runs > MAX_RUNS:
         each = runs // count
         message = f"{count:,} combinations x {each:,} runs is {runs:,} runs; at most {MAX_RUNS:,}"
-        return [source.problem(("sweep", "runs"), message)]
+        return [source.problem(("sweep", "runs"), message)], []
+    own_warnings = set(scenario_warnings(scenario))
     found: dict[tuple[str, str], None] = {}
+    warned: dict[tuple[str, str], str] = {}
     for values in grid_points(scenario):
         if not values:
             break
@@ -156,6 +144,10 @@ def _grid_problems(scenario: Scenario, source: Source) -> list[Problem]:
             wrong = error.problems
         else:
             wrong = [_at_grid_key(loc, text, values) for loc, text in scenario_problems(combined)]
+            if len(warned) < MAX_GRID_PROBLEMS:
+                for loc, text in scenario_warnings(combined):
+                    if (loc, text) not in own_warnings:
+                        warned.setdefault(_at_grid_key(loc, text, values), setting(values))
         for key, message in wrong:
             found[(key, f"{message} (with {setting(values)})")] = None
         if len(found) >= MAX_GRID_PROBLEMS:
@@ -163,7 +155,11 @@ def _grid_problems(scenario: Scenario, source: Source) -> list[Problem]:
     problems = [source.problem(("sweep", "grid", key), message) for key, message in found]
     if len(found) >= MAX_GRID_PROBLEMS:
         problems.append(source.problem(("sweep", "grid"), "more combinations were not checked"))
-    return problems
+    warnings = [
+        source.problem(("sweep", "grid", key), f"warning: {message} (with {where})")
+        for (key, message), where in warned.items()
+    ]
+    return problems, warnings
 
 
 def _at_grid_key(
