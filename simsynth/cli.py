@@ -55,12 +55,10 @@ def reporting_errors(interrupted: str = INTERRUPTED_LINE) -> Iterator[None]:
     prints the one line `interrupted` and exits 130."""
     try:
         yield
-    except KeyboardInterrupt:
-        print(interrupted, file=sys.stderr)
-        raise typer.Exit(INTERRUPTED) from None
-    except SystemError as error:
+    except (KeyboardInterrupt, SystemError) as error:
         # Ctrl+C while numba-compiled code runs surfaces as a SystemError around the interrupt
-        if not isinstance(error.__cause__ or error.__context__, KeyboardInterrupt):
+        cause = error.__cause__ or error.__context__
+        if isinstance(error, SystemError) and not isinstance(cause, KeyboardInterrupt):
             raise
         print(interrupted, file=sys.stderr)
         raise typer.Exit(INTERRUPTED) from None
@@ -154,17 +152,15 @@ def run(
     with reporting_errors():
         scenario, warnings = load_scenario_and_warnings(file)
         if not quiet:
-            for warning in warnings:
-                print(warning, file=sys.stderr)
-        if scenario.sweep is not None and not quiet:
-            print(
-                "note: `run` writes one run; `simsynth sweep` runs the `sweep` section.",
-                file=sys.stderr,
-            )
-        if not quiet:
             target = out if out is not None else scenario.output_dir
-            for warning in size_warnings(estimate_runs(scenario, runs=1), target):
-                print(warning, file=sys.stderr)
+            lines = [str(warning) for warning in warnings]
+            if scenario.sweep is not None:
+                lines.append(
+                    "note: `run` writes one run; `simsynth sweep` runs the `sweep` section."
+                )
+            lines += size_warnings(estimate_runs(scenario, runs=1), target)
+            for line in lines:
+                print(line, file=sys.stderr)
         show = not quiet and sys.stderr.isatty()
         # What exists now (modules, the scenario) outlives the run: keep full collections
         # from walking it again and again while a model creates its agents.
